@@ -1,0 +1,3 @@
+"""Citizen Focus Warehouse: police service-quality analytics on DuckDB, dbt and Streamlit."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,195 @@
+"""`citizen-focus`: the command line. Thin: it parses arguments and calls the module that owns the work.
+
+Every failure a user can cause ends in one line on stderr naming the file and the reason and a
+non-zero exit code, never a traceback (set CITIZEN_FOCUS_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from citizen_focus.config import DEFAULT_DB, PROJECT_DIR, warehouse_path
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and something failed (a rejected file, a failed test or check)
+EXIT_USAGE = 2  # the command could not run as asked
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line."""
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        help=f"the warehouse (a DuckDB file); default $CITIZEN_FOCUS_DB or {DEFAULT_DB.relative_to(PROJECT_DIR)}",
+    )
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from citizen_focus.sample import generate
+
+    start = time.time()
+    forces = tuple(f.strip().upper() for f in args.forces.split(",") if f.strip())
+    counts = generate(
+        Path(args.out), months=args.months, start=args.start, scale=args.scale, seed=args.seed,
+        forces=forces, dirty=args.dirty,
+    )
+    for name, rows in sorted(counts.items()):
+        print(f"  {name:<40} {rows:>12,} rows")
+    print(f"sample data for {', '.join(forces)}, {args.months} months from {args.start}, written to "
+          f"{args.out} in {time.time() - start:.1f} s")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from citizen_focus.warehouse import connect
+    from ingest import ingest_paths
+
+    db = warehouse_path(args.db)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"{missing[0]}: no such file or folder")
+    con = connect(db)
+    try:
+        if args.progress or sys.stderr.isatty():
+            con.execute("set enable_progress_bar = true")
+        results = ingest_paths(con, [Path(p) for p in args.paths], kind=args.kind, on_result=_print_load)
+    finally:
+        con.close()
+    if not results:
+        raise UserError(f"no extract files found in {', '.join(args.paths)}")
+    loaded = sum(r.status == "loaded" for r in results)
+    skipped = sum(r.status == "skipped" for r in results)
+    rejected = sum(r.status == "rejected" for r in results)
+    rows = sum(r.rows_loaded for r in results)
+    bad = sum(r.rows_rejected for r in results)
+    print(f"{len(results)} file(s): {loaded} loaded, {skipped} already loaded, {rejected} rejected; "
+          f"{rows:,} rows loaded, {bad:,} rows quarantined (see raw.rejects) into {db}")
+    return EXIT_FAILED if rejected else EXIT_OK
+
+
+def _print_load(result) -> None:
+    stream = sys.stderr if result.status == "rejected" else sys.stdout
+    print(result.one_line, file=stream)
+    for reason, count in result.top_reasons:
+        print(f"    {count:>8,} × {reason}", file=stream)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from citizen_focus.dbt_runner import run_dbt
+    from citizen_focus.warehouse import connect
+
+    db = warehouse_path(args.db)
+    connect(db).close()  # the raw layer must exist before dbt reads it
+    start = time.time()
+    code = run_dbt(["build", *(["--select", args.select] if args.select else [])], db)
+    if code != 0:
+        print(f"{db}: dbt build failed (exit {code}); see the errors above", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"dbt build finished in {time.time() - start:.1f} s: {db}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    db = warehouse_path(args.db)
+    out = Path(args.out)
+    steps = [
+        ("sample", argparse.Namespace(out=str(out), months=args.months, start=args.start, scale=args.scale,
+                                      seed=args.seed, forces="MPS", dirty=False)),
+        ("ingest", argparse.Namespace(paths=[str(out)], kind=None, db=str(db), progress=False)),
+        ("build", argparse.Namespace(db=str(db), select=None)),
+    ]
+    if db.exists() and not args.keep:
+        db.unlink()
+        Path(str(db) + ".wal").unlink(missing_ok=True)
+    for name, step_args in steps:
+        print(f"== {name}")
+        code = COMMANDS[name](step_args)
+        if code != EXIT_OK:
+            print(f"demo stopped: step '{name}' failed", file=sys.stderr)
+            return code
+    print(f"demo finished: warehouse {db}")
+    return EXIT_OK
+
+
+COMMANDS = {"sample": cmd_sample, "ingest": cmd_ingest, "build": cmd_build, "demo": cmd_demo}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citizen-focus",
+        description="Citizen Focus Warehouse: load police call, incident, survey, complaint and victim-contact "
+        "extracts, build the satisfaction and Pledge/Promise compliance marts, check them and show them.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("sample", help="write realistic sample extracts (fake data) to a folder",
+                       description="Write the five extracts of the input contract with realistic, entirely "
+                       "fictitious data: MPS-scale volumes, daily and seasonal peaks, a planted White/BME gap.")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the CSV files into")
+    p.add_argument("--months", type=int, default=12, metavar="N", help="number of months (default 12)")
+    p.add_argument("--start", default="2008-04", metavar="YYYY-MM", help="first month (default 2008-04)")
+    p.add_argument("--scale", type=float, default=1.0, metavar="F",
+                   help="volume multiplier; 1.0 = Metropolitan Police scale (default 1.0)")
+    p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed; same seed, same files")
+    p.add_argument("--forces", default="MPS", metavar="CODES",
+                   help="comma-separated force codes, e.g. MPS,CUMB,STAFFS (default MPS)")
+    p.add_argument("--dirty", action="store_true",
+                   help="also plant the bad rows and bad files the loader must reject")
+
+    p = sub.add_parser("ingest", help="load extract files into the warehouse",
+                       description="Load extract files (CSV or .csv.gz) into the warehouse's raw layer. Bad rows "
+                       "go to raw.rejects with their line and reason; a file that cannot be an extract is "
+                       "rejected whole and changes nothing; loading the same file again does nothing.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders holding extract files")
+    p.add_argument("--kind", choices=["calls", "incidents", "survey_responses", "feedback", "victim_contacts"],
+                   help="the extract kind; by default read from the file name's start (calls*, incidents*, ...)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar for large files")
+    _db_argument(p)
+
+    p = sub.add_parser("build", help="build the marts from the loaded data (runs dbt build)",
+                       description="Run `dbt build` (models, seeds and tests) against the warehouse file.")
+    p.add_argument("--select", metavar="SELECTOR", help="only these dbt nodes (dbt selection syntax)")
+    _db_argument(p)
+
+    p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build",
+                       description="Generate sample data, load it into a fresh warehouse and build everything.")
+    p.add_argument("--out", default=str(PROJECT_DIR / "sample_data"), metavar="DIR",
+                   help="where to write the sample extracts (default sample_data/)")
+    p.add_argument("--months", type=int, default=12, metavar="N", help="months of sample data (default 12)")
+    p.add_argument("--start", default="2008-04", metavar="YYYY-MM", help="first month (default 2008-04)")
+    p.add_argument("--scale", type=float, default=1.0, metavar="F", help="volume multiplier (default 1.0)")
+    p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default 42)")
+    p.add_argument("--keep", action="store_true", help="keep an existing warehouse instead of starting afresh")
+    _db_argument(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-loaded was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("CITIZEN_FOCUS_DEBUG"):
+            raise
+        from citizen_focus.warehouse import WarehouseBusy
+
+        if isinstance(exc, UserError | WarehouseBusy):
+            print(f"citizen-focus {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"citizen-focus {args.command}: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

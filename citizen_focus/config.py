@@ -1,0 +1,28 @@
+"""Where things are: the project folder (dbt project) and the warehouse file.
+
+The warehouse defaults to a file inside the project so that a new user needs no settings;
+`--db` or the CITIZEN_FOCUS_DB environment variable point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DB = PROJECT_DIR / "warehouse" / "citizen_focus.duckdb"
+DB_ENV = "CITIZEN_FOCUS_DB"
+
+# No telemetry from any tool we start (dbt, Great Expectations, Streamlit).
+NO_TELEMETRY_ENV = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+}
+
+
+def warehouse_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: --db, else $CITIZEN_FOCUS_DB, else the project default."""
+    chosen = db or os.environ.get(DB_ENV) or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()

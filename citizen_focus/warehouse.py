@@ -1,0 +1,31 @@
+"""Opening the DuckDB warehouse file, with the raw layer in place and errors a user can read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.schema import init_warehouse
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse file."""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"{path}: another process is using the warehouse (a load, build or the app); "
+                "try again when it has finished"
+            ) from None
+        raise
+    con.execute("set TimeZone = 'UTC'")
+    if not read_only:
+        init_warehouse(con)
+    return con

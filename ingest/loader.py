@@ -1,0 +1,371 @@
+"""Loads one extract file into the raw layer, in one transaction, with a ledger entry.
+
+The body is read by DuckDB's CSV reader as text (never by Python row by row), numbered with
+the physical line each record starts on, validated in one SQL pass with the contract macros,
+and split into good rows (raw.<kind>) and bad rows (raw.rejects, with the reason). Either the
+whole file lands (good rows + rejects + ledger row) or, when the file cannot be an extract,
+nothing but a ledger row saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.contract import (
+    ANSWER,
+    BOOLEAN,
+    DATE,
+    ENUM,
+    EXTRACTS,
+    NUMBER,
+    TIMESTAMP,
+    Column,
+    Extract,
+    infer_kind,
+)
+from ingest.errors import FileRejected
+from ingest.header import Header, check_required, read_header
+
+# DuckDB reads an empty field as NULL unless told otherwise; with this impossible null string an
+# empty field reads as '' and only the padding of a short row is NULL, so short rows are visible.
+_NULL_SENTINEL = "\x1e\x1f<padding>\x1f\x1e"
+_VALUE_IN_MESSAGE = 60  # characters of an offending value quoted in a reason
+
+
+@dataclass
+class LoadResult:
+    file: str
+    kind: str | None
+    status: str  # loaded | rejected | skipped (same content already loaded)
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+    line: int | None = None
+    seconds: float = 0.0
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def one_line(self) -> str:
+        where = f"{self.file}" + (f", line {self.line}" if self.line else "")
+        if self.status == "rejected":
+            return f"{where}: rejected: {self.message}"
+        if self.status == "skipped":
+            return f"{self.file}: {self.message}"
+        return (
+            f"{self.file}: {self.kind}: {self.rows_read:,} rows read, {self.rows_loaded:,} loaded, "
+            f"{self.rows_rejected:,} rejected ({self.seconds:.1f} s)"
+        )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quoted_value(expr: str) -> str:
+    return f"'''' || left({expr}, {_VALUE_IN_MESSAGE}) || ''''"
+
+
+def _column_checks(col: Column, expr: str) -> list[str]:
+    """SQL CASE expressions, each yielding a reason when the value breaks the contract."""
+    present = f"nullif(trim({expr}), '') is not null"
+    checks: list[str] = []
+    name = col.name
+    if col.required:
+        checks.append(f"case when not ({present}) then '{name} is required but empty' end")
+    failing = {
+        TIMESTAMP: ("raw.parse_timestamp({e}) is null", "is not a valid timestamp (or falls in the spring clock gap)"),
+        DATE: ("raw.parse_date({e}) is null", "is not a valid date"),
+        BOOLEAN: ("raw.parse_boolean({e}) is null", "is not a boolean (true/false, yes/no, y/n, 1/0)"),
+        NUMBER: ("coalesce(raw.parse_number({e}) <= 0, true)", "is not a number greater than 0"),
+        ANSWER: ("raw.parse_answer({e}) is null", "is not an answer of the survey scale"),
+    }
+    if col.type in failing:
+        condition, text = failing[col.type]
+        checks.append(
+            f"case when {present} and {condition.format(e=expr)} "
+            f"then '{name} ' || {_quoted_value(expr)} || ' {text}' end"
+        )
+    elif col.type == ENUM:
+        allowed = ", ".join(_sql_str(v.lower()) for v in col.values)
+        checks.append(
+            f"case when {present} and lower(trim({expr})) not in ({allowed}) "
+            f"then '{name} ' || {_quoted_value(expr)} || ' is not one of {'/'.join(col.values)}' end"
+        )
+    return checks
+
+
+def _validation_sql(extract: Extract, header: Header) -> str:
+    """SQL that names, numbers and validates the records of `_incoming` into `_checked`."""
+    position = {name: i for i, name in enumerate(header.names)}
+    n = len(header.names)
+    fields = [f"c{i}" for i in range(n)]
+    named = [
+        (f"c{position[c.name]}" if c.name in position else "cast(null as varchar)") + f" as {_ident(c.name)}"
+        for c in extract.columns
+    ]
+    extras = [name for name in header.names if name not in set(extract.names)]
+    extra_json = (
+        "json_object(" + ", ".join(f"{_sql_str(name)}, c{position[name]}" for name in extras) + ")"
+        if extras
+        else "cast(null as json)"
+    )
+    key = _ident(extract.key)
+    row_checks: list[str] = []
+    for col in extract.columns:
+        row_checks += _column_checks(col, _ident(col.name))
+    for condition, reason in extract.checks:
+        row_checks.append(f"case when {condition} then {_sql_str(reason)} end")
+    row_checks.append(
+        f"case when nullif(trim({key}), '') is not null and _key_seq > 1 then "
+        f"'duplicate {extract.key} ' || {_quoted_value(key)} || ' in this file (first at line ' "
+        f"|| _key_first_line || ')' end"
+    )
+    shape = (
+        "case when c_overflow is not null then 'the row has more fields than the header' "
+        f"when c{n - 1} is null then 'the row has fewer fields than the header' end"
+    )
+    raw_row = "concat_ws(',', " + ", ".join(
+        f"case when regexp_matches({f}, '[,\"\\r\\n]') then '\"' || replace({f}, '\"', '\"\"') || '\"' else {f} end"
+        for f in [*fields, "c_overflow"]
+    ) + ")"
+    return f"""
+        create temp table _checked as
+        with named as (
+            select _rec, _line, {", ".join(fields)}, c_overflow, {", ".join(named)}, {extra_json} as _extra_columns
+            from _numbered
+        ),
+        keyed as (
+            select *,
+                row_number() over (partition by {key} order by _rec) as _key_seq,
+                first_value(_line) over (partition by {key} order by _rec) as _key_first_line
+            from named
+        )
+        select *,
+            coalesce({shape}, nullif(concat_ws('; ', {", ".join(row_checks)}), '')) as _reason,
+            {raw_row} as _raw_row
+        from keyed
+    """
+
+
+def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> None:
+    """Reads the whole file as text records into `_incoming`, then numbers them into `_numbered`."""
+    n = len(header.names)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + ", 'c_overflow': 'VARCHAR'"
+    con.execute(
+        f"""
+        create temp table _incoming as
+        select * from read_csv({_sql_str(str(path))},
+            header = false, auto_detect = false, columns = {{{columns}}},
+            delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false,
+            parallel = false, nullstr = {_sql_str(_NULL_SENTINEL)},
+            compression = {_sql_str("gzip" if header.gzip else "none")}, encoding = 'utf-8')
+        """
+    )
+    first = con.execute("select * from _incoming where rowid = 0").fetchone()
+    if first is None or tuple((v or "").strip().lower() for v in first[:n]) != header.names:
+        raise FileRejected("the header row could not be read consistently", line=1)
+    all_fields = " || ".join(f"coalesce(c{i}, '')" for i in range(n)) + " || coalesce(c_overflow, '')"
+    newline_count = f"length({all_fields}) - length(replace({all_fields}, chr(10), ''))"
+    has_newlines = con.execute(
+        f"select coalesce(max({newline_count}), 0) > 0 from _incoming where rowid > 0"
+    ).fetchone()[0]
+    # Line of a record = 2 (after the header) + data records before it + newlines quoted inside them.
+    line = "rowid + 1"
+    if has_newlines:
+        line = (
+            f"2 + coalesce(sum(1 + {newline_count}) over (order by rowid rows between unbounded preceding "
+            "and 1 preceding), 0)"
+        )
+    con.execute(
+        f"create temp table _numbered as select rowid as _rec, {line} as _line, * "
+        "from _incoming where rowid > 0 order by rowid"
+    )
+
+
+def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("_checked", "_numbered", "_incoming"):
+        con.execute(f"drop table if exists temp.{table}")
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, path: Path, digest: str | None,
+            started: float) -> None:
+    con.execute(
+        """
+        insert into raw.load_ledger values
+            (?, ?, ?, ?, ?, ?, ?, ?, ?, to_timestamp(?), to_timestamp(?), ?, ?)
+        """,
+        [
+            result.load_id,
+            path.name,
+            str(path.resolve()),
+            digest,
+            path.stat().st_size if path.exists() else None,
+            result.kind,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            started,
+            time.time(),
+            result.status,
+            result.message or None,
+        ],
+    )
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[int, str] | None:
+    row = con.execute(
+        "select load_id, file_name from raw.load_ledger where file_sha256 = ? and status = 'loaded' "
+        "order by load_id limit 1",
+        [digest],
+    ).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, header: Header,
+               result: LoadResult) -> None:
+    """Everything inside the file's transaction: insert, reconcile, summarise."""
+    read, rejected = con.execute(
+        "select count(*), count(*) filter (where _reason is not null) from _checked"
+    ).fetchone()
+    cols = ", ".join(_ident(n) for n in extract.names)
+    loaded = con.execute(
+        f"""
+        insert into raw.{extract.kind} ({cols}, _load_id, _source_file, _line_number, _extra_columns)
+        select {cols}, ?, ?, _line, _extra_columns from _checked where _reason is null order by _rec
+        """,
+        [result.load_id, path.name],
+    ).fetchone()[0]
+    quarantined = con.execute(
+        """
+        insert into raw.rejects
+        select ?, ?, ?, _line, _raw_row, _reason from _checked where _reason is not null order by _rec
+        """,
+        [result.load_id, extract.kind, path.name],
+    ).fetchone()[0]
+    if loaded + quarantined != read or quarantined != rejected:
+        raise RuntimeError(
+            f"row reconciliation failed: {read} read, {loaded} loaded, {quarantined} rejected"
+        )
+    result.top_reasons = [
+        (str(r), int(c))
+        for r, c in con.execute(
+            "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c from _checked "
+            "where _reason is not null group by r order by c desc, r limit 5"
+        ).fetchall()
+    ]
+    result.rows_read, result.rows_loaded, result.rows_rejected = int(read), int(loaded), int(quarantined)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None) -> LoadResult:
+    """Loads one file. Never raises for a bad file: the result says what happened."""
+    started = time.time()
+    path = Path(path)
+    kind = kind or infer_kind(path.name)
+    result = LoadResult(file=str(path), kind=kind, status="rejected")
+    digest: str | None = None
+    try:
+        if not path.is_file():
+            raise FileRejected("no such file")
+        if kind not in EXTRACTS:
+            raise FileRejected(
+                "cannot tell the extract kind from the file name; name it calls*, incidents*, "
+                "survey_responses*, feedback* or victim_contacts*, or pass --kind"
+            )
+        digest = sha256_of(path)
+        earlier = _already_loaded(con, digest)
+        if earlier:
+            result.status = "skipped"
+            result.load_id = earlier[0]
+            result.message = f"already loaded (same content as load {earlier[0]}, {earlier[1]}): nothing to do"
+            return result
+        extract = EXTRACTS[kind]
+        header = read_header(path)
+        check_required(header, extract)
+        try:
+            # Read and validate into this connection's temp tables first: outside the transaction,
+            # because rowids (the records' order) are only dense in committed tables.
+            _read_body(con, path, header)
+            con.execute(_validation_sql(extract, header))
+            con.execute("begin transaction")
+            result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
+            _load_body(con, path, extract, header, result)
+            result.status = "loaded"
+            result.seconds = time.time() - started
+            _ledger(con, result, path, digest, started)
+            con.execute("commit")
+        except BaseException:
+            _rollback_quietly(con)
+            raise
+        finally:
+            _drop_work_tables(con)
+    except FileRejected as exc:
+        result.message, result.line = exc.reason, exc.line
+    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
+        # DuckDB's CSV reader refused the body (bad quoting, invalid UTF-8 further down, ...).
+        result.message = _duckdb_reason(exc)
+    if result.status == "rejected":
+        result.rows_read = result.rows_loaded = result.rows_rejected = 0
+        result.seconds = time.time() - started
+        if result.load_id is None:
+            result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
+        _ledger(con, result, path, digest, started)
+    return result
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass  # no transaction was open (the failure came before it started)
+
+
+def _duckdb_reason(exc: duckdb.Error) -> str:
+    """DuckDB's CSV errors are several lines long; keep the first, which says what is wrong."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    if "unicode" in lowered or "utf-8" in lowered or "utf8" in lowered:
+        return f"not UTF-8 text: {text}"
+    return f"not a readable CSV extract: {text}"
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given; directories as the extract files inside them, in name order."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file() and (child.name.endswith((".csv", ".csv.gz")) or infer_kind(child.name)):
+                    yield child
+        else:
+            yield path
+
+
+def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], kind: str | None = None,
+                 on_result=None) -> list[LoadResult]:
+    results = []
+    for path in expand_paths(paths):
+        result = load_file(con, path, kind)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
