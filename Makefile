@@ -9,7 +9,8 @@ setup:
 demo: setup
 	.venv/bin/citizen-focus demo
 
-test: setup
+test:
+	@bash scripts/setup.sh --browser
 	@bash scripts/run-tests.sh $(ARGS)
 
 lint: setup
