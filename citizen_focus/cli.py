@@ -48,6 +48,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from citizen_focus.publish import DoNotPublish, working_copy
     from citizen_focus.warehouse import connect
     from ingest import ingest_paths
 
@@ -55,15 +56,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]}: no such file or folder")
-    con = connect(db)
-    try:
-        if args.progress or sys.stderr.isatty():
-            con.execute("set enable_progress_bar = true")
-        results = ingest_paths(con, [Path(p) for p in args.paths], kind=args.kind, on_result=_print_load)
-    finally:
-        con.close()
-    if not results:
-        raise UserError(f"no extract files found in {', '.join(args.paths)}")
+    with working_copy(db) as work:
+        con = connect(work)
+        try:
+            if args.progress or sys.stderr.isatty():
+                con.execute("set enable_progress_bar = true")
+            results = ingest_paths(con, [Path(p) for p in args.paths], kind=args.kind, on_result=_print_load)
+        finally:
+            con.close()
+        if not results:
+            raise UserError(f"no extract files found in {', '.join(args.paths)}")
+        if all(r.status == "skipped" for r in results) and db.exists():
+            raise DoNotPublish  # nothing changed: keep the published file as it is
     loaded = sum(r.status == "loaded" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
     rejected = sum(r.status == "rejected" for r in results)
@@ -82,18 +86,25 @@ def _print_load(result) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """Builds a new warehouse beside the published one; publishes it only if everything passes."""
     from citizen_focus.dbt_runner import run_dbt
+    from citizen_focus.publish import DoNotPublish, working_copy
     from citizen_focus.warehouse import connect
 
     db = warehouse_path(args.db)
-    connect(db).close()  # the raw layer must exist before dbt reads it
     start = time.time()
-    code = run_dbt(["build", *(["--select", args.select] if args.select else [])], db)
-    if code != 0:
-        print(f"{db}: dbt build failed (exit {code}); see the errors above", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"dbt build finished in {time.time() - start:.1f} s: {db}")
-    return EXIT_OK
+    outcome = EXIT_OK
+    with working_copy(db) as work:
+        connect(work).close()  # the raw layer must exist before dbt reads it
+        code = run_dbt(["build", *(["--select", args.select] if args.select else [])], work)
+        if code != 0:
+            print(f"{db}: dbt build failed (exit {code}): nothing published, the warehouse is as it was; "
+                  "see the errors above", file=sys.stderr)
+            outcome = EXIT_FAILED
+            raise DoNotPublish
+    if outcome == EXIT_OK:
+        print(f"dbt build passed and published in {time.time() - start:.1f} s: {db}")
+    return outcome
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -184,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from citizen_focus.warehouse import WarehouseBusy
 
-        if isinstance(exc, UserError | WarehouseBusy):
+        from citizen_focus.publish import Busy
+
+        if isinstance(exc, UserError | WarehouseBusy | Busy):
             print(f"citizen-focus {args.command}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         print(f"citizen-focus {args.command}: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
