@@ -107,6 +107,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return outcome
 
 
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from citizen_focus.publish import rollback
+
+    db = warehouse_path(args.db)
+    try:
+        rollback(db)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    print(f"rolled back: {db} is now the previous build (run rollback again to undo)")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     db = warehouse_path(args.db)
     out = Path(args.out)
@@ -129,7 +141,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"sample": cmd_sample, "ingest": cmd_ingest, "build": cmd_build, "demo": cmd_demo}
+COMMANDS = {
+    "sample": cmd_sample,
+    "ingest": cmd_ingest,
+    "build": cmd_build,
+    "rollback": cmd_rollback,
+    "demo": cmd_demo,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the marts from the loaded data (runs dbt build)",
                        description="Run `dbt build` (models, seeds and tests) against the warehouse file.")
     p.add_argument("--select", metavar="SELECTOR", help="only these dbt nodes (dbt selection syntax)")
+    _db_argument(p)
+
+    p = sub.add_parser("rollback", help="put the previous build back (undo the last publish)",
+                       description="Swap the published warehouse with the one it replaced. Running it twice "
+                       "undoes it.")
     _db_argument(p)
 
     p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build",
