@@ -168,7 +168,11 @@ def _validation_sql(extract: Extract, header: Header) -> str:
 
 
 def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> None:
-    """Reads the whole file as text records into `_incoming`, then numbers them into `_numbered`."""
+    """Reads the whole file as text records into `_incoming`, then numbers them into `_numbered`.
+
+    new_line is set explicitly: left to detect it, DuckDB 1.5 reads a lone CR line ending in a file
+    that also has LF endings by swallowing the next character (found by the mixed-line-ending test).
+    """
     n = len(header.names)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + ", 'c_overflow': 'VARCHAR'"
     con.execute(
@@ -177,6 +181,7 @@ def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> No
         select * from read_csv({_sql_str(str(path))},
             header = false, auto_detect = false, columns = {{{columns}}},
             delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false,
+            new_line = '\\n',
             parallel = false, nullstr = {_sql_str(_NULL_SENTINEL)},
             compression = {_sql_str("gzip" if header.gzip else "none")}, encoding = 'utf-8')
         """
