@@ -216,9 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if os.environ.get("CITIZEN_FOCUS_DEBUG"):
             raise
-        from citizen_focus.warehouse import WarehouseBusy
-
         from citizen_focus.publish import Busy
+        from citizen_focus.warehouse import WarehouseBusy
 
         if isinstance(exc, UserError | WarehouseBusy | Busy):
             print(f"citizen-focus {args.command}: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ nothing but a ledger row saying why.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterable, Iterator
@@ -338,10 +339,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
 
 
 def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    # no transaction may be open: the failure can come before it started
+    with contextlib.suppress(duckdb.Error):
         con.execute("rollback")
-    except duckdb.Error:
-        pass  # no transaction was open (the failure came before it started)
 
 
 def _duckdb_reason(exc: duckdb.Error) -> str:

@@ -56,7 +56,9 @@ def bad_row(draw) -> dict[str, str]:
     if damage == "enum":
         row["line"] = draw(st.sampled_from(["998", "", "=cmd|' /C calc'!A0"])) or "112"
     elif damage == "timestamp":
-        row["received_at"] = draw(st.sampled_from(["31/02/2008 10:00", "2008-13-01T00:00:00Z", "soon", "12/31/2008 10:00"]))
+        row["received_at"] = draw(
+            st.sampled_from(["31/02/2008 10:00", "2008-13-01T00:00:00Z", "soon", "12/31/2008 10:00"])
+        )
     elif damage == "required":
         row["call_id"] = ""
     elif damage == "order":
