@@ -1,0 +1,36 @@
+"""The command line as a user meets it: help on every command, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+from warehouse_builder import cli
+
+COMMANDS = ["sample", "ingest", "build", "rollback", "demo"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself(command: str) -> None:
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    assert "usage: citizen-focus " + command in result.stdout
+    assert "--db" in result.stdout or command == "sample"
+
+
+def test_top_level_help_lists_every_command() -> None:
+    out = cli("--help").stdout
+    for command in COMMANDS:
+        assert command in out
+
+
+def test_unknown_kind_is_a_usage_error_not_a_traceback(tmp_path) -> None:
+    result = cli("ingest", str(tmp_path), "--kind", "parking_tickets", "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert "invalid choice: 'parking_tickets'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_folder_says_so(tmp_path) -> None:
+    result = cli("ingest", str(tmp_path), "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert "no extract files found" in result.stderr
+    assert "Traceback" not in result.stderr
