@@ -119,6 +119,25 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """Adds a local user to the app's access file (the single-machine sign-in)."""
+    import secrets
+
+    from citizen_focus.access import AccessConfigError, access_path, add_local_user
+
+    path = Path(args.access) if args.access else access_path(warehouse_path(args.db).parent)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else secrets.token_urlsafe(12)
+    if not password:
+        raise UserError("an empty password is not allowed")
+    try:
+        add_local_user(path, args.name, args.role, password)
+    except AccessConfigError as exc:
+        raise UserError(str(exc)) from None
+    shown = "(as given)" if args.password_stdin else password
+    print(f"user '{args.name}' ({args.role}) can sign in with password {shown}; access file {path}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     db = warehouse_path(args.db)
     out = Path(args.out)
@@ -146,6 +165,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "build": cmd_build,
     "rollback": cmd_rollback,
+    "user": cmd_user,
     "demo": cmd_demo,
 }
 
@@ -190,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help="put the previous build back (undo the last publish)",
                        description="Swap the published warehouse with the one it replaced. Running it twice "
                        "undoes it.")
+    _db_argument(p)
+
+    p = sub.add_parser("user", help="add a user who may sign in to the app (local sign-in)",
+                       description="Add or replace a local user of the app, with a role: board (aggregate pages), "
+                       "analyst (also record-level drill-down and exports) or admin (also data quality and "
+                       "loads). A random password is made and shown unless --password-stdin is given.")
+    p.add_argument("name", help="user name (letters, digits, - and _)")
+    p.add_argument("--role", required=True, choices=["board", "analyst", "admin"], help="what the user may see")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--access", metavar="FILE",
+                   help="the access file; default $CITIZEN_FOCUS_ACCESS or access.toml beside the warehouse")
     _db_argument(p)
 
     p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from warehouse_builder import cli
 
-COMMANDS = ["sample", "ingest", "build", "rollback", "demo"]
+COMMANDS = ["sample", "ingest", "build", "rollback", "user", "demo"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
