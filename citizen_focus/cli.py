@@ -138,6 +138,12 @@ def cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(args.scale, Path(args.work), args.months, Path(args.out))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     db = warehouse_path(args.db)
     out = Path(args.out)
@@ -166,6 +172,7 @@ COMMANDS = {
     "build": cmd_build,
     "rollback": cmd_rollback,
     "user": cmd_user,
+    "bench": cmd_bench,
     "demo": cmd_demo,
 }
 
@@ -222,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access", metavar="FILE",
                    help="the access file; default $CITIZEN_FOCUS_ACCESS or access.toml beside the warehouse")
     _db_argument(p)
+
+    p = sub.add_parser("bench", help="measure speed and memory at national scale against lower bounds",
+                       description="Generate national-scale sample data (43 forces; scale 1.0 = about 20 million "
+                       "calls a year), then measure ingest, dbt build, a new month, dashboard queries and a pandas "
+                       "baseline in one run, with ratios. Writes JSON and Markdown.")
+    p.add_argument("--scale", type=float, default=0.25, metavar="F", help="1.0 = national scale (default 0.25)")
+    p.add_argument("--months", type=int, default=12, metavar="N", help="months of data (default 12)")
+    p.add_argument("--work", default=str(PROJECT_DIR / "artifacts" / "bench"), metavar="DIR",
+                   help="scratch folder for extracts and warehouses (default artifacts/bench)")
+    p.add_argument("--out", default=str(PROJECT_DIR / "bench" / "results"), metavar="DIR",
+                   help="where to write the JSON and Markdown results (default bench/results)")
 
     p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build",
                        description="Generate sample data, load it into a fresh warehouse and build everything.")

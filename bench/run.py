@@ -1,0 +1,220 @@
+"""`citizen-focus bench`: national-scale figures, measured in one run on the same files.
+
+Steps (each a separate process, so wall time and peak memory are the process's own):
+1. generate national sample extracts (43 forces, `--scale` x about 20 million calls a year);
+2. ingest them with `citizen-focus ingest`, and the lower bound: DuckDB reading the same CSVs
+   into typed tables with plain SQL;
+3. `dbt build` (models, seeds and tests) on the loaded warehouse;
+4. a new month appended: its ingest + rebuild as a fraction of the full build;
+5. the dashboard's data queries against the built marts: median and p95 latency;
+6. the peer baseline: the same headline figures in pandas, checked equal to the marts.
+It prints a table of figures and ratios and writes it as JSON and Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from bench import pandas_baseline
+from bench.forces import NATIONAL_FORCES, PER_FORCE_SCALE_AT_1X
+from bench.measure import Measurement, run_measured
+from citizen_focus.config import NO_TELEMETRY_ENV, PROJECT_DIR
+from citizen_focus.dbt_runner import dbt_env, dbt_executable
+
+BIN = Path(sys.executable).parent
+
+
+def _next_month(start: str, months: int) -> str:
+    year, month = map(int, start.split("-"))
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _generate(out: Path, scale: float, months: int, start: str, seed: int) -> Measurement:
+    return run_measured([
+        str(BIN / "citizen-focus"), "sample", "--out", str(out), "--months", str(months), "--start", start,
+        "--scale", f"{scale * PER_FORCE_SCALE_AT_1X:.6f}", "--seed", str(seed),
+        "--forces", ",".join(NATIONAL_FORCES),
+    ])
+
+
+def _dbt(db: Path, work: Path, *args: str) -> Measurement:
+    env = dbt_env(db)
+    env["DBT_TARGET_PATH"] = str(work / "dbt_target")
+    env["DBT_LOG_PATH"] = str(work / "dbt_logs")
+    return run_measured([dbt_executable(), *args], env=env, cwd=str(PROJECT_DIR))
+
+
+def _row_counts(extracts: Path) -> dict[str, int]:
+    con = duckdb.connect()
+    counts = {}
+    for kind in ["calls", "incidents", "survey_responses", "feedback", "victim_contacts"]:
+        files = sorted(str(p) for p in extracts.glob(f"{kind}*.csv"))
+        if files:
+            counts[kind] = con.execute(
+                "select count(*) from read_csv(?, header = true, all_varchar = true)", [files]
+            ).fetchone()[0]
+    con.close()
+    return counts
+
+
+def _check_pandas_equals_marts(db: Path, figures: dict[str, pd.DataFrame]) -> dict[str, object]:
+    con = duckdb.connect(str(db), read_only=True)
+    marts_999 = con.execute(
+        "select force_code, period_month, sum(numerator) as numerator, sum(denominator) as denominator "
+        "from marts.pledge_compliance where standard_id = 'PLEDGE-6-999' group by all"
+    ).df()
+    marts_sat = con.execute(
+        "select force_code, period_end_month as period_month, rate from marts.citizen_focus_satisfaction "
+        "where borough_code = 'ALL' and question = 'whole_experience' and window_months = 1 and rate is not null"
+    ).df()
+    con.close()
+    calls = figures["PLEDGE-6-999"].merge(marts_999, on=["force_code", "period_month"], suffixes=("_pd", "_wh"))
+    sat = figures["whole_experience"].merge(marts_sat, on=["force_code", "period_month"], suffixes=("_pd", "_wh"))
+    calls_equal = bool(len(calls) and (calls["numerator_pd"] == calls["numerator_wh"]).all()
+                       and (calls["denominator_pd"] == calls["denominator_wh"]).all())
+    sat_max_diff = float((sat["rate_pd"] - sat["rate_wh"]).abs().max()) if len(sat) else float("nan")
+    return {"calls_cells_compared": len(calls), "calls_equal": calls_equal,
+            "satisfaction_cells_compared": len(sat), "satisfaction_max_abs_diff": sat_max_diff}
+
+
+def _dashboard_latencies(db: Path, repeats: int = 20) -> dict[str, dict[str, float]]:
+    """Every page's data calls, uncached, against the built warehouse: median and p95 in ms."""
+    try:
+        from dashboards import data as app_data
+    except ImportError:
+        return {}
+    calls = getattr(app_data, "BENCHMARK_QUERIES", None)
+    if not calls:
+        return {}
+    results = {}
+    for name, fn in calls(db).items():
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        results[name] = {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))]}
+    return results
+
+
+def run_bench(scale: float, work: Path, months: int = 12, start: str = "2008-04", seed: int = 7) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    extracts, new_month = work / "extracts", work / "extracts_next_month"
+    for folder in (extracts, new_month):
+        shutil.rmtree(folder, ignore_errors=True)
+    db, lower_db = work / "warehouse.duckdb", work / "lower_bound.duckdb"
+    for path in (db, lower_db):
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+    env = dict(os.environ, **NO_TELEMETRY_ENV)
+
+    gen = _generate(extracts, scale, months, start, seed)
+    _check(gen, "generate")
+    counts = _row_counts(extracts)
+    ingest = run_measured([str(BIN / "citizen-focus"), "ingest", str(extracts), "--db", str(db)], env=env)
+    _check(ingest, "ingest")
+    lower_ingest = run_measured([sys.executable, "-m", "bench.lower_bounds", "ingest", str(extracts),
+                                 str(lower_db)], env=env, cwd=str(PROJECT_DIR))
+    _check(lower_ingest, "ingest lower bound")
+    build = _dbt(db, work, "build")
+    _check(build, "dbt build")
+
+    gen_next = _generate(new_month, scale, 1, _next_month(start, months), seed + 1)
+    _check(gen_next, "generate next month")
+    ingest_next = run_measured([str(BIN / "citizen-focus"), "ingest", str(new_month), "--db", str(db)], env=env)
+    _check(ingest_next, "ingest next month")
+    build_next = _dbt(db, work, "build")
+    _check(build_next, "dbt build after the new month")
+
+    pandas_seconds, figures = pandas_baseline.run(extracts)
+    # compare on the first load only: rebuild a copy without the appended month would cost another
+    # build, so compare the months the pandas baseline saw (the new month adds only later cells)
+    agreement = _check_pandas_equals_marts(db, figures)
+    latencies = _dashboard_latencies(db)
+
+    result = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "memory_gb": _memory_gb(), "python": platform.python_version(),
+                    "duckdb": duckdb.__version__, "platform": platform.platform()},
+        "scale": scale, "months": months, "forces": len(NATIONAL_FORCES), "rows": counts,
+        "generate": asdict(gen) | {"output_tail": ""},
+        "ingest": asdict(ingest) | {"output_tail": ""},
+        "ingest_lower_bound": asdict(lower_ingest) | {"output_tail": ""},
+        "dbt_build": asdict(build) | {"output_tail": ""},
+        "new_month": {"ingest_seconds": ingest_next.seconds, "build_seconds": build_next.seconds},
+        "pandas_seconds": pandas_seconds,
+        "pandas_agreement": agreement,
+        "dashboard_queries": latencies,
+    }
+    result["ratios"] = {
+        "ingest_over_lower_bound": ingest.seconds / lower_ingest.seconds,
+        "new_month_over_full_build": (ingest_next.seconds + build_next.seconds) / (ingest.seconds + build.seconds),
+        "ours_over_pandas": (ingest.seconds + build.seconds) / pandas_seconds if pandas_seconds else None,
+    }
+    return result
+
+
+def _memory_gb() -> float:
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemTotal"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return float("nan")
+
+
+def _check(measurement: Measurement, step: str) -> None:
+    if measurement.returncode != 0:
+        raise RuntimeError(f"bench step '{step}' failed (exit {measurement.returncode}):\n{measurement.output_tail}")
+
+
+def markdown(result: dict) -> str:
+    r = result
+    lines = [
+        f"### Scale {r['scale']}x ({r['forces']} forces, {r['months']} months) — measured {r['measured_at']}",
+        "",
+        "rows: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()),
+        "",
+        "| step | wall s | peak MB | ratio |",
+        "|---|---:|---:|---|",
+        f"| generate sample | {r['generate']['seconds']:.1f} | {r['generate']['peak_rss_mb']:.0f} | |",
+        f"| ingest (citizen-focus) | {r['ingest']['seconds']:.1f} | {r['ingest']['peak_rss_mb']:.0f} | "
+        f"{r['ratios']['ingest_over_lower_bound']:.2f}x lower bound |",
+        f"| ingest lower bound (plain DuckDB typed read) | {r['ingest_lower_bound']['seconds']:.1f} | "
+        f"{r['ingest_lower_bound']['peak_rss_mb']:.0f} | 1.00 |",
+        f"| dbt build (models + tests) | {r['dbt_build']['seconds']:.1f} | {r['dbt_build']['peak_rss_mb']:.0f} | |",
+        f"| new month: ingest + build | {r['new_month']['ingest_seconds'] + r['new_month']['build_seconds']:.1f} | "
+        f"| {r['ratios']['new_month_over_full_build']:.0%} of full ingest + build |",
+        f"| pandas peer baseline (2 headline figures) | {r['pandas_seconds']:.1f} | | ours / pandas = "
+        f"{r['ratios']['ours_over_pandas']:.2f} (ours computes every mart) |",
+        "",
+        f"pandas agreement: {r['pandas_agreement']}",
+    ]
+    if r["dashboard_queries"]:
+        lines += ["", "| dashboard query | median ms | p95 ms |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v['median_ms']:.1f} | {v['p95_ms']:.1f} |" for k, v in r["dashboard_queries"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(scale: float, work: Path, months: int, out: Path) -> int:
+    result = run_bench(scale, work, months=months)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"bench_{str(scale).replace('.', '_')}x"
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
+    text = markdown(result)
+    (out / f"{stem}.md").write_text(text)
+    print(text)
+    return 0
