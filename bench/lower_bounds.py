@@ -27,8 +27,8 @@ def ingest_lower_bound(extracts: Path, db: Path) -> dict[str, int]:
         files = sorted(str(p) for p in extracts.glob(f"{kind}*.csv"))
         if not files:
             continue
-        header = files[0]
-        names = [n.strip().lower() for n in open(header, encoding="utf-8-sig").readline().rstrip("\n").split(",")]
+        with open(files[0], encoding="utf-8-sig") as fh:
+            names = [n.strip().lower() for n in fh.readline().rstrip("\n").split(",")]
         types = {c.name: _TYPES.get(c.type, "VARCHAR") for c in extract.columns}
         columns = ", ".join(f"'{n}': '{types.get(n, 'VARCHAR')}'" for n in names)
         file_list = ", ".join(f"'{f}'" for f in files)
