@@ -1,0 +1,59 @@
+{{ config(severity='warn') }}
+-- Row-level plausibility of every instant and date in the staging layer, on every row (tens of
+-- millions at national scale: this belongs in the warehouse, not in pandas): nothing before
+-- 2000-01-01 and nothing in the future (after the build, plus one day for clock skew).
+-- Severity warn: the dbt build reports the offending rows; the gate is the Great Expectations
+-- check (quality/suites/raw_*.yml, critical), which counts them per load against the time the
+-- file was loaded (docs/data-quality.md).
+with
+
+instants as (
+
+    select 'stg_telephony__calls' as model, call_id as record_id, 'received_at' as column_name,
+        received_at as instant
+    from {{ ref('stg_telephony__calls') }}
+    union all
+    select 'stg_telephony__calls', call_id, 'answered_at', answered_at
+    from {{ ref('stg_telephony__calls') }}
+    union all
+    select 'stg_telephony__calls', call_id, 'abandoned_at', abandoned_at
+    from {{ ref('stg_telephony__calls') }}
+    union all
+    select 'stg_cad__incidents', incident_id, 'created_at', created_at
+    from {{ ref('stg_cad__incidents') }}
+    union all
+    select 'stg_cad__incidents', incident_id, 'first_arrival_at', first_arrival_at
+    from {{ ref('stg_cad__incidents') }}
+    union all
+    select 'stg_cad__incidents', incident_id, 'closed_at', closed_at
+    from {{ ref('stg_cad__incidents') }}
+    union all
+    select 'stg_customer_service__feedback_items', feedback_id, 'received_at', received_at
+    from {{ ref('stg_customer_service__feedback_items') }}
+    union all
+    select 'stg_customer_service__feedback_items', feedback_id, 'acknowledged_at', acknowledged_at
+    from {{ ref('stg_customer_service__feedback_items') }}
+    union all
+    select 'stg_customer_service__feedback_items', feedback_id, 'responded_at', responded_at
+    from {{ ref('stg_customer_service__feedback_items') }}
+    union all
+    select 'stg_customer_service__feedback_items', feedback_id, 'resolved_at', resolved_at
+    from {{ ref('stg_customer_service__feedback_items') }}
+    union all
+    select 'stg_crime_records__victim_contacts', contact_id, 'contact_at', contact_at
+    from {{ ref('stg_crime_records__victim_contacts') }}
+    union all
+    select 'stg_user_survey__survey_responses', response_id, 'interview_date',
+        cast(interview_date as timestamptz)
+    from {{ ref('stg_user_survey__survey_responses') }}
+    union all
+    select 'stg_user_survey__survey_responses', response_id, 'incident_date',
+        cast(incident_date as timestamptz)
+    from {{ ref('stg_user_survey__survey_responses') }}
+
+)
+
+select model, record_id, column_name, instant
+from instants
+where instant < timestamptz '2000-01-01 00:00:00+00'
+    or instant > now() + interval 1 day

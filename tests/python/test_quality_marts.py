@@ -1,0 +1,447 @@
+"""The public-mart suites (quality/suites/marts_*.yml) pass on a correct mart and fail, naming
+the expected rule, on planted mistakes.
+
+The marts are written by hand into a temporary DuckDB file (the published columns of
+spec/marts.md, values computed here: Wilson and Newcombe intervals, RAG against the target), so
+these tests do not depend on the dbt models; tests/python/test_quality_check.py runs the suites
+on a real `dbt build`. Each planted case asserts the exact set of failed (suite, rule) pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from quality.testing import check, copy_warehouse, execute
+
+Z = 1.959963984540054
+QUESTIONS = ["ease_of_contact", "action_taken", "kept_informed", "treatment", "whole_experience"]
+MONTHS = [dt.date(2008, 4, 1), dt.date(2008, 5, 1), dt.date(2008, 6, 1)]
+STANDARDS = ["PLEDGE-6-999", "PLEDGE-7-EMERGENCY", "QOSC-RESPONSE-10WD", "PLEDGE-1-NOT-MEASURED"]
+SATISFACTION = ["marts.citizen_focus_satisfaction", "marts.bme_satisfaction_gap"]
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    centre = p + Z * Z / (2 * n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
+    return (centre - half) / (1 + Z * Z / n), (centre + half) / (1 + Z * Z / n)
+
+
+def satisfaction_rows() -> list[tuple]:
+    """(force, borough, question, window, month, respondents, satisfied, n_eff, rate, ci_low, ci_high,
+    reliable)"""
+    rows = []
+    for borough, respondents, satisfied in (("ALL", 60, 45), ("HK", 52, 39), ("CW", 8, 6)):
+        for question in QUESTIONS:
+            for window in (1, 12):
+                for month in MONTHS:
+                    n = respondents * (2 if window == 12 else 1)
+                    s = satisfied * (2 if window == 12 else 1)
+                    n_eff = n * 0.9
+                    if n < 10:
+                        rows.append(
+                            ("MPS", borough, question, window, month, n, None, n_eff, None, None, None, False)
+                        )
+                    else:
+                        rate = s / n
+                        low, high = wilson(rate, n_eff)
+                        rows.append(
+                            ("MPS", borough, question, window, month, n, s, n_eff, rate, low, high, n >= 50)
+                        )
+    return rows
+
+
+def gap_rows() -> list[tuple]:
+    """(grain..., white_n, bme_n, white_rate, bme_rate, gap, gap_low, gap_high, p_value, significant)"""
+    rows = []
+    for borough, white_n, bme_n in (("ALL", 40, 20), ("HK", 30, 20), ("CW", 5, 3)):
+        for question in QUESTIONS:
+            for window in (1, 12):
+                for month in MONTHS:
+                    if white_n < 10 or bme_n < 10:
+                        rows.append(
+                            (
+                                "MPS",
+                                borough,
+                                question,
+                                window,
+                                month,
+                                white_n,
+                                bme_n,
+                                None if white_n < 10 else 0.8,
+                                None if bme_n < 10 else 0.6,
+                                None,
+                                None,
+                                None,
+                                None,
+                                None,
+                            )
+                        )
+                        continue
+                    p1, p2 = 0.8, 0.55
+                    l1, u1 = wilson(p1, white_n)
+                    l2, u2 = wilson(p2, bme_n)
+                    low = p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+                    high = p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+                    se = math.sqrt(p1 * (1 - p1) / white_n + p2 * (1 - p2) / bme_n)
+                    p_value = math.erfc(abs(p1 - p2) / se / math.sqrt(2))
+                    rows.append(
+                        (
+                            "MPS",
+                            borough,
+                            question,
+                            window,
+                            month,
+                            white_n,
+                            bme_n,
+                            p1,
+                            p2,
+                            100 * (p1 - p2),
+                            100 * low,
+                            100 * high,
+                            p_value,
+                            low > 0 or high < 0,
+                        )
+                    )
+    return rows
+
+
+def rag(rate: float | None, target: float) -> str:
+    if rate is None:
+        return "no_data"
+    return "green" if rate >= target else "amber" if rate >= target - 0.05 else "red"
+
+
+def compliance_rows() -> list[tuple]:
+    """(standard, force, borough, month, numerator, denominator, pending, rate, target, rag)"""
+    rows = []
+    counts = {"CW": (95, 100, 0), "HK": (87, 100, 3)}
+    for standard in STANDARDS[:3]:
+        for borough, (num, den, pending) in counts.items():
+            for month in MONTHS:
+                rate = num / den
+                rows.append((standard, "MPS", borough, month, num, den, pending, rate, 0.9, rag(rate, 0.9)))
+    # a cell with only pending records: no denominator, no rate
+    rows.append(("QOSC-RESPONSE-10WD", "MPS", "ZZ", MONTHS[-1], 0, 0, 2, None, 0.9, "no_data"))
+    return rows
+
+
+def build_marts(db: Path) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create schema marts")
+        con.execute("create schema reference")
+        con.execute(
+            "create table reference.standards (standard_id varchar, title varchar, target_rate double)"
+        )
+        con.executemany(
+            "insert into reference.standards values (?, ?, 0.9)", [[s, s.lower()] for s in STANDARDS]
+        )
+        con.execute("""
+            create table marts.citizen_focus_satisfaction (
+                force_code varchar, borough_code varchar, question varchar, window_months integer,
+                period_end_month date, respondents bigint, satisfied bigint, n_eff double, rate double,
+                ci_low double, ci_high double, reliable boolean)
+        """)
+        con.executemany(
+            "insert into marts.citizen_focus_satisfaction values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            satisfaction_rows(),
+        )
+        con.execute("""
+            create table marts.bme_satisfaction_gap (
+                force_code varchar, borough_code varchar, question varchar, window_months integer,
+                period_end_month date, white_respondents bigint, bme_respondents bigint, white_rate double,
+                bme_rate double, gap_pp double, gap_ci_low_pp double, gap_ci_high_pp double, p_value double,
+                significant boolean)
+        """)
+        con.executemany(
+            "insert into marts.bme_satisfaction_gap values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            gap_rows(),
+        )
+        con.execute("""
+            create table marts.pledge_compliance (
+                standard_id varchar, force_code varchar, borough_code varchar, period_month date,
+                numerator bigint, denominator bigint, pending bigint, rate double, target_rate double,
+                rag varchar)
+        """)
+        con.executemany(
+            "insert into marts.pledge_compliance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", compliance_rows()
+        )
+    finally:
+        con.close()
+
+
+MART_SUITES = [
+    "marts.citizen_focus_satisfaction",
+    "marts.bme_satisfaction_gap",
+    "marts.pledge_compliance.rows",
+    "marts.pledge_compliance.coverage",
+]
+
+
+@pytest.fixture(scope="module")
+def marts_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("quality_marts") / "warehouse.duckdb"
+    build_marts(db)
+    return db
+
+
+def test_the_hand_made_marts_are_what_the_tests_think() -> None:
+    rows = satisfaction_rows()
+    assert len(rows) == 3 * 5 * 2 * 3
+    all_month = next(r for r in rows if r[1] == "ALL" and r[3] == 1)
+    assert all_month[8] == 0.75 and all_month[9] < 0.75 < all_month[10]
+    significant = {r[1]: r[-1] for r in gap_rows()}
+    assert significant == {"ALL": True, "HK": False, "CW": None}  # 25 pp gap: significant on 40 + 20 only
+    assert [r[-1] for r in compliance_rows()[:6]] == ["green"] * 3 + ["amber"] * 3
+
+
+def test_correct_marts_pass_every_mart_suite(marts_db, tmp_path) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    run = check(db, suites=MART_SUITES, docs_dir=tmp_path / "docs")
+    assert run.failed == set(), run.output
+    assert run.code == 0
+    suites = {r["suite"] for r in run.results}
+    assert suites == {
+        "marts.citizen_focus_satisfaction.rows",
+        "marts.citizen_focus_satisfaction.coverage",
+        "marts.bme_satisfaction_gap.rows",
+        "marts.pledge_compliance.rows",
+        "marts.pledge_compliance.coverage",
+    }
+    rows = run.result("marts.pledge_compliance.rows", "row_count_within_band_of_previous_build")
+    assert rows["observed_number"] == 19  # stored for the next build's comparison
+
+
+CFS = "marts.citizen_focus_satisfaction"
+GAP = "marts.bme_satisfaction_gap"
+PC = "marts.pledge_compliance"
+ONE_SAT = (
+    "borough_code = 'HK' and question = 'treatment' and window_months = 1 and period_end_month = '2008-05-01'"
+)
+SMALL_SAT = (
+    "borough_code = 'CW' and question = 'treatment' and window_months = 1 and period_end_month = '2008-05-01'"
+)
+ONE_GAP = ONE_SAT.replace("'HK'", "'ALL'")
+SMALL_GAP = SMALL_SAT
+ONE_PC = "standard_id = 'PLEDGE-6-999' and borough_code = 'CW' and period_month = '2008-05-01'"
+MAY_ALL_TREATMENT = "borough_code = 'ALL' and question = 'treatment' and period_end_month = '2008-05-01'"
+AMBER_PC = "standard_id = 'PLEDGE-6-999' and borough_code = 'HK' and period_month = '2008-05-01'"
+
+# (case id, SQL that plants the mistake, expected failed (suite, rule) pairs, expected exit code)
+PLANTED = [
+    (
+        "satisfaction-duplicate-row",
+        f"insert into {CFS} select * from {CFS} where {ONE_SAT}",
+        {(f"{CFS}.rows", "grain_unique")},
+        1,
+    ),
+    (
+        "satisfaction-rate-above-1",
+        f"update {CFS} set rate = 1.2 where {ONE_SAT}",
+        {(f"{CFS}.rows", "rate_within_0_1"), (f"{CFS}.rows", "ci_contains_rate")},
+        1,
+    ),
+    (
+        "satisfaction-ci-misses-rate",
+        f"update {CFS} set ci_low = rate + 0.01 where {ONE_SAT}",
+        {(f"{CFS}.rows", "ci_contains_rate")},
+        1,
+    ),
+    (
+        "satisfaction-satisfied-above-respondents",
+        f"update {CFS} set satisfied = respondents + 1 where {ONE_SAT}",
+        {(f"{CFS}.rows", "satisfied_not_above_respondents")},
+        1,
+    ),
+    (
+        "satisfaction-small-cell-not-suppressed",
+        f"update {CFS} set rate = 0.75, ci_low = 0.4, ci_high = 0.9 where {SMALL_SAT}",
+        {(f"{CFS}.rows", "small_cells_suppressed")},
+        1,
+    ),
+    (
+        "satisfaction-reliable-flag-wrong",
+        f"update {CFS} set reliable = false where {ONE_SAT}",
+        {(f"{CFS}.rows", "reliable_flag_consistent")},
+        1,
+    ),
+    (
+        "satisfaction-unknown-question",  # its gap row is then not in the satisfaction mart either: a warning
+        f"update {CFS} set question = 'speed' where {ONE_SAT}",
+        {(f"{CFS}.rows", "question_in_set"), (f"{GAP}.rows", "rows_match_citizen_focus_satisfaction")},
+        1,
+    ),
+    (
+        "satisfaction-month-missing",
+        f"delete from {CFS} where {MAY_ALL_TREATMENT}; delete from {GAP} where {MAY_ALL_TREATMENT}",
+        {(f"{CFS}.coverage", "no_missing_months")},
+        1,
+    ),
+    (
+        "satisfaction-column-dropped",
+        f"alter table {CFS} drop column satisfied",
+        {(f"{CFS}.rows", "published_columns_present"), (f"{CFS}.rows", "satisfied_not_above_respondents")},
+        1,
+    ),
+    (
+        "gap-is-not-the-difference",
+        f"update {GAP} set gap_pp = gap_pp + 1 where {ONE_GAP}",
+        {(f"{GAP}.rows", "gap_is_difference_of_rates")},
+        1,
+    ),
+    (
+        "gap-significant-but-ci-includes-0",
+        f"update {GAP} set gap_ci_low_pp = -1 where {ONE_GAP}",
+        {(f"{GAP}.rows", "significance_matches_ci")},
+        1,
+    ),
+    (
+        "gap-small-group-rate-shown",
+        f"update {GAP} set white_rate = 0.8 where {SMALL_GAP}",
+        {(f"{GAP}.rows", "small_groups_suppressed")},
+        1,
+    ),
+    (
+        "gap-shown-for-suppressed-group",
+        f"update {GAP} set gap_pp = 10, gap_ci_low_pp = 5, gap_ci_high_pp = 15 where {SMALL_GAP}",
+        {(f"{GAP}.rows", "no_gap_without_both_rates"), (f"{GAP}.rows", "gap_is_difference_of_rates")},
+        1,
+    ),
+    (
+        "gap-p-value-above-1",
+        f"update {GAP} set p_value = 1.5 where {ONE_GAP}",
+        {(f"{GAP}.rows", "p_value_within_0_1")},
+        1,
+    ),
+    (
+        "gap-row-not-in-satisfaction",
+        f"update {GAP} set borough_code = 'XX' where {ONE_GAP}",
+        {(f"{GAP}.rows", "rows_match_citizen_focus_satisfaction")},
+        0,
+    ),
+    (
+        "compliance-numerator-above-denominator",
+        f"update {PC} set numerator = denominator + 1, rate = (denominator + 1) / denominator where {ONE_PC}",
+        {(f"{PC}.rows", "numerator_not_above_denominator"), (f"{PC}.rows", "rate_within_0_1")},
+        1,
+    ),
+    (
+        "compliance-rate-not-numerator-over-denominator",
+        f"update {PC} set rate = 0.96 where {ONE_PC}",
+        {(f"{PC}.rows", "rate_is_numerator_over_denominator")},
+        1,
+    ),
+    (
+        "compliance-rag-wrong",
+        f"update {PC} set rag = 'green' where {AMBER_PC}",
+        {(f"{PC}.rows", "rag_matches_rate")},
+        1,
+    ),
+    (
+        "compliance-rag-unknown",
+        f"update {PC} set rag = 'yellow' where {AMBER_PC}",
+        {(f"{PC}.rows", "rag_in_set"), (f"{PC}.rows", "rag_matches_rate")},
+        1,
+    ),
+    (
+        "compliance-standard-not-in-seed",
+        f"update {PC} set standard_id = 'PLEDGE-99' where {ONE_PC}",
+        {(f"{PC}.rows", "standard_in_reference_seed")},
+        1,
+    ),
+    (
+        "compliance-duplicate-row",
+        f"insert into {PC} select * from {PC} where {ONE_PC}",
+        {(f"{PC}.rows", "grain_unique")},
+        1,
+    ),
+    (
+        "compliance-negative-pending",
+        f"update {PC} set pending = -1 where {ONE_PC}",
+        {(f"{PC}.rows", "counts_not_negative")},
+        1,
+    ),
+    (
+        "compliance-period-not-a-month-start",
+        f"update {PC} set period_month = '2008-05-15' where {ONE_PC}",
+        {(f"{PC}.rows", "period_is_month_start")},
+        1,
+    ),
+    (
+        "compliance-empty-cell",
+        f"update {PC} set pending = 0 where borough_code = 'ZZ'",
+        {(f"{PC}.rows", "only_cells_with_records")},
+        0,
+    ),
+    (
+        "compliance-month-missing",
+        f"delete from {PC} where standard_id = 'PLEDGE-7-EMERGENCY' and period_month = '2008-05-01'",
+        {(f"{PC}.coverage", "no_missing_months")},
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "expected", "code"), [c[1:] for c in PLANTED], ids=[c[0] for c in PLANTED])
+def test_planted_mistakes_fail_the_named_rule(marts_db, tmp_path, sql, expected, code) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    execute(db, sql)
+    run = check(db, suites=MART_SUITES, write_docs=False)
+    assert run.failed == expected, run.output
+    assert run.code == code
+    if code == 0:
+        assert run.failed_with("warning") == expected
+    else:
+        assert run.failed_with("critical")
+
+
+def test_the_offending_row_is_named_by_its_grain(marts_db, tmp_path) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    execute(db, f"update {PC} set rag = 'green' where {AMBER_PC}")
+    run = check(db, suites=[f"{PC}.rows"], write_docs=False)
+    details = run.result(f"{PC}.rows", "rag_matches_rate")["details"]
+    for part in ('"standard_id": "PLEDGE-6-999"', '"borough_code": "HK"', '"period_month": "2008-05-01'):
+        assert part in details
+    assert run.result(f"{PC}.rows", "rag_matches_rate")["unexpected_count"] == 1
+
+
+def test_a_mart_missing_from_the_warehouse_is_a_critical_failure(marts_db, tmp_path) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    execute(db, f"drop table {GAP}")
+    run = check(db, suites=MART_SUITES, write_docs=False)
+    assert run.failed == {(f"{GAP}.rows", "table_readable")}
+    assert (
+        "marts.bme_satisfaction_gap does not exist" in run.result(f"{GAP}.rows", "table_readable")["details"]
+    )
+    assert run.code == 1
+
+
+def test_row_counts_are_compared_with_the_previous_build(marts_db, tmp_path) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    first = check(db, suites=[f"{PC}.rows"], write_docs=False)
+    assert first.failed == set()
+    # the next build lost a borough: 10 of 19 rows left, below 0.9 x 19
+    execute(db, f"delete from {PC} where borough_code = 'HK'")
+    second = check(db, suites=[f"{PC}.rows"], write_docs=False)
+    assert second.failed == {(f"{PC}.rows", "row_count_within_band_of_previous_build")}
+    assert second.code == 0  # a warning
+    result = second.result(f"{PC}.rows", "row_count_within_band_of_previous_build")
+    assert result["observed_number"] == 10
+    band = json.loads(result["details"])["kwargs"]
+    assert (band["min_value"], band["max_value"]) == (17, 29)  # floor(0.9 x 19), ceil(1.5 x 19)
+    # the build after that is compared with 10 rows: within the band again
+    third = check(db, suites=[f"{PC}.rows"], write_docs=False)
+    assert third.failed == set()
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = con.execute(
+            "select observed_number from quality.check_results "
+            "where rule = 'row_count_within_band_of_previous_build' "
+            "order by checked_at"
+        ).fetchall()
+    assert [c[0] for c in counts] == [19, 10, 10]
