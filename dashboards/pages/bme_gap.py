@@ -1,0 +1,95 @@
+"""BME gap: White vs BME satisfaction with intervals, the gap over time, boroughs ranked, linkage findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.data import QUESTION_LABELS, QUESTIONS
+
+wh = page_setup("board", "marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome")
+force = choose_force(wh)
+st.title("White / BME satisfaction gap")
+c1, c2, c3 = st.columns(3)
+question = c1.selectbox("Question", QUESTIONS, index=QUESTIONS.index("whole_experience"),
+                        format_func=QUESTION_LABELS.get, key="question")
+window_label = c2.radio("Window", ["Rolling 12 months", "Single month"], horizontal=True, key="window")
+window = 12 if window_label == "Rolling 12 months" else 1
+boroughs = wh.satisfaction_boroughs(force)
+borough = c3.selectbox("Borough", boroughs, format_func=lambda b: "All boroughs (force-wide)" if b == "ALL" else b,
+                       key="borough")
+gap = wh.bme_gap(force, borough, question, window)
+if gap.empty:
+    st.info(f"No survey results for {force}.")
+    st.stop()
+where = "force-wide" if borough == "ALL" else borough
+first, last = month_name(gap["period_end_month"].min()), month_name(gap["period_end_month"].max())
+label = QUESTION_LABELS[question]
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.white_bme(gap, f"{label}: White and BME satisfied, {where}, {window_label.lower()} "
+                                          f"ending {first} to {last} (%, 95% Wilson)"), key="white_bme")
+with right:
+    st.plotly_chart(charts.gap_over_time(gap, f"{label}: gap White − BME, {where}, {first} to {last} (pp, 95% "
+                                              "Newcombe interval)"), key="gap")
+
+
+def _rate(rate: object, lo: object = None, hi: object = None) -> str:
+    if rate is None or pd.isna(rate):
+        return "suppressed (<10)"
+    return charts.pct(rate) + (f" ({charts.pct(lo)} – {charts.pct(hi)})" if lo is not None else "")
+
+
+def _gap(g: object, lo: object, hi: object) -> str:
+    if g is None or pd.isna(g):
+        return "suppressed"
+    return f"{charts.pp(g)} ({lo:+.1f} to {hi:+.1f})"
+
+
+def _sig(s: object) -> str:
+    if s is None or pd.isna(s):
+        return "–"
+    return "✔ significant" if s else "not significant"
+
+
+latest = gap.sort_values("period_end_month").iloc[-1]
+st.subheader(f"{where}, {window_label.lower()} ending {month_name(latest['period_end_month'])}")
+st.dataframe(pd.DataFrame([{
+    "White": _rate(latest["white_rate"], latest["white_ci_low"], latest["white_ci_high"]),
+    "White respondents": latest["white_respondents_display"],
+    "BME": _rate(latest["bme_rate"], latest["bme_ci_low"], latest["bme_ci_high"]),
+    "BME respondents": latest["bme_respondents_display"],
+    "Gap (95% interval)": _gap(latest["gap_pp"], latest["gap_ci_low_pp"], latest["gap_ci_high_pp"]),
+    "Significance": _sig(latest["significant"]),
+}]), hide_index=True, width="stretch", key="latest_gap")
+
+ranked = wh.bme_gap_by_borough(force, question, window, as_date(latest["period_end_month"]))
+st.subheader(f"Boroughs ranked by gap, {month_name(latest['period_end_month'])}")
+st.dataframe(pd.DataFrame({
+    "Borough": ranked["borough_code"],
+    "White": [_rate(r) for r in ranked["white_rate"]], "White respondents": ranked["white_respondents_display"],
+    "BME": [_rate(r) for r in ranked["bme_rate"]], "BME respondents": ranked["bme_respondents_display"],
+    "Gap (95% interval)": [_gap(g, lo, hi) for g, lo, hi in zip(ranked["gap_pp"], ranked["gap_ci_low_pp"],
+                                                                 ranked["gap_ci_high_pp"], strict=True)],
+    "Significance": [_sig(s) for s in ranked["significant"]],
+}), hide_index=True, width="stretch", key="ranked_table")
+if ranked["gap_pp"].notna().any():
+    st.plotly_chart(charts.ranked_gaps(ranked, f"{label}: gap by borough, {window_label.lower()} ending "
+                                               f"{month_name(latest['period_end_month'])} (pp, 95% Newcombe)"),
+                    key="ranked_chart")
+
+st.subheader("Survey ↔ operations: are users whose standard was met more satisfied?")
+link = wh.linkage(force)
+st.dataframe(pd.DataFrame({
+    "Outcome measure": link["outcome_measure"], "Question": link["question"].map(QUESTION_LABELS),
+    "Met: satisfied": [_rate(r) for r in link["met_rate"]], "Met: respondents": link["met_respondents"],
+    "Missed: satisfied": [_rate(r) for r in link["missed_rate"]], "Missed: respondents": link["missed_respondents"],
+    "Met − missed (95% interval)": [_gap(g, lo, hi) for g, lo, hi in zip(link["met_minus_missed_pp"],
+                                                                           link["ci_low_pp"], link["ci_high_pp"],
+                                                                           strict=True)],
+    "Significance": [_sig(s) for s in link["significant"]],
+}), hide_index=True, width="stretch", key="linkage_table")
+st.caption("Whole survey period, force-wide. Groups of fewer than 10 respondents are suppressed.")
+footer(wh)

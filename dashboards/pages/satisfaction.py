@@ -1,0 +1,82 @@
+"""Satisfaction: the five questions over time with Wilson bands; by borough, survey group and equality group."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.data import QUESTION_LABELS, QUESTIONS
+
+DIMENSIONS = {"survey_group": "Survey group", "ethnic_group": "Ethnic group", "age_band": "Age band",
+              "gender": "Gender", "disability": "Disability"}
+
+wh = page_setup("board", "marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group")
+force = choose_force(wh)
+st.title("User satisfaction")
+c1, c2 = st.columns(2)
+window_label = c1.radio("Window", ["Rolling 12 months", "Single month"], horizontal=True, key="window")
+window = 12 if window_label == "Rolling 12 months" else 1
+boroughs = wh.satisfaction_boroughs(force)
+borough = c2.selectbox("Borough", boroughs, format_func=lambda b: "All boroughs (force-wide)" if b == "ALL" else b,
+                       key="borough")
+df = wh.satisfaction(force, borough, window)
+if df.empty:
+    st.info(f"No survey results for {force}.")
+    st.stop()
+df["question_label"] = df["question"].map(QUESTION_LABELS)
+first, last = month_name(df["period_end_month"].min()), month_name(df["period_end_month"].max())
+where = "force-wide" if borough == "ALL" else borough
+st.plotly_chart(charts.rate_bands(df.dropna(subset=["rate"]), "question_label",
+                                  f"Satisfied users by question, {where}, {window_label.lower()} ending {first} to "
+                                  f"{last} (%, 95% Wilson interval)"), key="trend")
+
+
+def _rate_text(rate: object, lo: object, hi: object, suppressed: bool, n_display: str) -> tuple[str, str]:
+    if suppressed or n_display == "<10":
+        return "suppressed (<10)", "–"
+    if rate is None or pd.isna(rate):
+        return "no responses", "–"
+    return charts.pct(rate), f"{charts.pct(lo)} – {charts.pct(hi)}"
+
+
+def _table(part: pd.DataFrame, label_col: str, label_name: str) -> pd.DataFrame:
+    rows = []
+    for r in part.itertuples():
+        rate, interval = _rate_text(r.rate, r.ci_low, r.ci_high, bool(r.is_suppressed), r.respondents_display)
+        rows.append({label_name: getattr(r, label_col), "Satisfied": rate, "95% interval": interval,
+                     "Respondents": r.respondents_display,
+                     "Reliability": "" if r.reliable else "⚠ n<50: treat with caution"})
+    return pd.DataFrame(rows)
+
+
+months = sorted(df["period_end_month"].unique(), reverse=True)
+month = st.selectbox("Period ending", months, format_func=month_name, key="month")
+now = df[df["period_end_month"] == month].copy()
+now["order"] = now["question"].map(QUESTIONS.index)
+st.subheader(f"{where}, {window_label.lower()} ending {month_name(month)}")
+st.dataframe(_table(now.sort_values("order"), "question_label", "Question"), hide_index=True, width="stretch",
+             key="questions_table")
+
+question = st.selectbox("Question", QUESTIONS, index=QUESTIONS.index("whole_experience"),
+                        format_func=QUESTION_LABELS.get, key="question")
+tab_b, tab_g = st.tabs(["By borough", "By group"])
+with tab_b:
+    by_borough = wh.satisfaction_boroughs_compared(force, question, window, as_date(month))
+    st.dataframe(_table(by_borough, "borough_code", "Borough"), hide_index=True, width="stretch", key="borough_table")
+    st.plotly_chart(charts.interval_bars(by_borough, "borough_code",
+                                         f"{QUESTION_LABELS[question]} by borough, {window_label.lower()} ending "
+                                         f"{month_name(month)} (%, 95% Wilson interval)"), key="borough_chart")
+with tab_g:
+    dimension = st.selectbox("Group by", list(DIMENSIONS), format_func=DIMENSIONS.get, key="dimension")
+    groups = wh.satisfaction_by_group(force, borough, question, dimension, window, as_date(month))
+    st.dataframe(_table(groups, "dimension_value", DIMENSIONS[dimension]), hide_index=True, width="stretch",
+                 key="group_table")
+    st.plotly_chart(charts.interval_bars(groups, "dimension_value",
+                                         f"{QUESTION_LABELS[question]} by {DIMENSIONS[dimension].lower()}, {where}, "
+                                         f"{window_label.lower()} ending {month_name(month)} (%, 95% Wilson "
+                                         "interval)"), key="group_chart")
+st.caption("Satisfied = completely, very or fairly satisfied (weighted). Cells with fewer than 10 respondents are "
+           "suppressed (<10); fewer than 50 are marked as unreliable.")
+footer(wh)

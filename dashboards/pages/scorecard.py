@@ -1,0 +1,88 @@
+"""Scorecard (landing page): every standard's status this month, what changed, where it is worst."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.disclosure import suppress
+
+wh = page_setup("board", "marts.promise_scorecard", "marts.pledge_compliance")
+force = choose_force(wh)
+card = wh.scorecard(force)
+monthly = wh.force_monthly(force)
+latest = wh.latest_month(force)
+period = card["period_month"].dropna()
+shown_month = period.iloc[0] if len(period) else latest
+
+st.title("Scorecard: every commitment")
+st.caption(f"{force} · latest complete month: {month_name(shown_month)} · rates are the share of records within "
+           "each standard; change is in percentage points (pp) against the previous month")
+
+
+def _spark(standard: str) -> list[float]:
+    part = monthly[(monthly["standard_id"] == standard) & monthly["rate"].notna()].sort_values("period_month")
+    if latest is not None:
+        part = part[pd.to_datetime(part["period_month"]) <= pd.Timestamp(latest)]
+    return [round(100 * r, 1) for r in part["rate"].tail(12)]
+
+
+rows = []
+for r in card.itertuples():
+    measured = bool(r.measured) if not pd.isna(r.measured) else True
+    if not measured:
+        rows.append({"Status": "➖ Not measured: no data source", "Standard": r.standard_id, "Commitment": r.title,
+                     "Source": r.source, "Latest": "–", "Target": charts.pct(r.target_rate, 0), "Change": "–",
+                     "Rolling 12 months": "–", "Last 12 months (%)": [],
+                     "Why not measured": r.not_measured_reason or "no data source"})
+        continue
+    change = None if pd.isna(r.latest_rate) or pd.isna(r.previous_rate) else 100 * (r.latest_rate - r.previous_rate)
+    rows.append({"Status": charts.rag_label(r.rag), "Standard": r.standard_id, "Commitment": r.title,
+                 "Source": r.source, "Latest": charts.pct(r.latest_rate), "Target": charts.pct(r.target_rate, 0),
+                 "Change": charts.pp(change), "Rolling 12 months": charts.pct(r.rolling_12_rate),
+                 "Last 12 months (%)": _spark(r.standard_id), "Why not measured": ""})
+table = pd.DataFrame(rows)
+
+missed = card[card["rag"].isin(["red", "amber"])]
+grid = suppress(wh.borough_grid(force, latest)) if latest is not None else pd.DataFrame()
+st.subheader(f"Missed in {month_name(latest)}")
+if missed.empty:
+    st.success("Every measured commitment met its target force-wide.")
+for r in missed.itertuples():
+    where = grid[(grid["standard_id"] == r.standard_id) & grid["rag"].isin(["red", "amber"])] if len(grid) else grid
+    places = ", ".join(f"{b.borough_code} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
+                       for b in where.itertuples()) if len(where) else "no single borough below target"
+    st.markdown(f"- {charts.RAG_ICONS[r.rag]} **{r.standard_id}** {r.title}: {charts.pct(r.latest_rate)} against "
+                f"{charts.pct(r.target_rate, 0)}. Below target in: {places}")
+
+st.subheader("All standards")
+st.dataframe(table, hide_index=True, width="stretch", key="scorecard_table",
+             column_config={"Last 12 months (%)": st.column_config.LineChartColumn("Last 12 months (%)",
+                                                                                   y_min=0, y_max=100)})
+
+if len(grid):
+    st.subheader(f"Standard × borough, {month_name(latest)}")
+    st.plotly_chart(charts.rag_heat_grid(grid, f"RAG by standard and borough, {month_name(latest)} "
+                                               "(% within standard)"), key="heat_grid")
+    boroughs = sorted(grid["borough_code"].unique())
+    borough = st.selectbox("Drill into a borough", boroughs, index=None, placeholder="choose a borough",
+                           key="drill_borough")
+    if borough:
+        hist = wh.borough_history(force, borough)
+        last = hist[pd.to_datetime(hist["period_month"]) == pd.Timestamp(latest)]
+        shown = suppress(last)
+        st.markdown(f"#### {borough}, {month_name(latest)}")
+        st.dataframe(pd.DataFrame({
+            "Standard": shown["standard_id"],
+            "Status": [charts.rag_label(x) for x in shown["rag"]],
+            "Rate": [charts.cell_rate(x, n) for x, n in zip(shown["rate"], shown["denominator"], strict=True)],
+            "Within standard": shown["numerator"].astype(str), "Records": shown["denominator"].astype(str),
+            "Pending": shown["pending"].astype(str),
+        }), hide_index=True, width="stretch", key="borough_table")
+        trend = hist[hist["denominator"] >= 10]
+        st.plotly_chart(charts.trend_vs_target(trend, f"{borough}: monthly rate against target (%), cells with 10+ "
+                                                      "records"), key="borough_trend")
+st.caption(f"As of {as_date(latest)}.")
+footer(wh)

@@ -1,0 +1,171 @@
+"""A warehouse for the dashboard tests.
+
+- The satisfaction marts are real: hand-written survey extracts (with personal-data markers in
+  every personal column) are ingested and built with dbt (warehouse_builder.build_warehouse).
+- The compliance marts (built on another branch) are written here with pure SQL inserts of
+  hand-chosen values, with the agreed columns (spec/marts.md, helper-common.md), so the pages
+  that read them can be tested before that branch lands.
+
+Borough CW has 60 survey responses a month (reliable), HK 20 (unreliable), IS 4 (suppressed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from warehouse_builder import build_warehouse
+
+MARK = "ZQXPII"
+FORCE = "MPS"
+MONTHS = ["2008-04", "2008-05", "2008-06"]
+ANSWERS = ["Very satisfied", "Fairly satisfied", "Fairly dissatisfied", "Completely satisfied", "Very dissatisfied"]
+
+
+def _survey_csv() -> str:
+    header = ("response_id,interview_date,incident_id,crime_reference,survey_group,borough_code,ethnicity_code,"
+              "age_band,gender,disability,q_ease_of_contact,q_action_taken,q_kept_informed,q_treatment,"
+              "q_whole_experience,weight,force_code,respondent_name,respondent_phone\n")
+    rows, n = [], 0
+    for m, month in enumerate(MONTHS):
+        for borough, count in (("CW", 60), ("HK", 20), ("IS", 4)):
+            for i in range(count):
+                n += 1
+                eth = "W1" if i % 3 else "B2"
+                answers = [ANSWERS[(i + m + k) % len(ANSWERS)] for k in range(5)]
+                rows.append(f"r{n},{month}-{1 + i % 27:02d},i{n},CR{n},{'burglary' if i % 2 else 'violent_crime'},"
+                            f"{borough},{eth},{'16-24' if i % 4 else '65+'},{'F' if i % 2 else 'M'},"
+                            f"{'Y' if i % 5 == 0 else 'N'},{','.join(answers)},1.0,{FORCE},{MARK} Respondent {n},"
+                            f"{MARK}-tel-{n}\n")
+    return header + "".join(rows)
+
+
+FILES = {
+    "survey_responses_mps.csv": _survey_csv(),
+    "calls_mps.csv": "call_id,line,received_at,answered_at,borough_code,handler_id,force_code\n"
+    + "".join(f"c{i},999,2008-06-0{1 + i % 5}T10:00:00Z,2008-06-0{1 + i % 5}T10:00:0{i % 10}Z,CW,{MARK}-h{i},MPS\n"
+              for i in range(12)),
+    "incidents_mps.csv": "incident_id,created_at,grade,borough_code,first_arrival_at,caller_name,caller_phone,"
+    "location_text,force_code\n"
+    + "".join(f"i{i},2008-06-0{1 + i % 5}T10:00:00Z,E,CW,2008-06-0{1 + i % 5}T10:09:00Z,{MARK} Caller,"
+              f"{MARK}0770,\"1 {MARK} Street\",MPS\n" for i in range(1, 12)),
+    "feedback_mps.csv": "feedback_id,feedback_type,received_at,acknowledged_at,borough_code,complainant_name,"
+    "complainant_contact,free_text,force_code\n"
+    + "".join(f"f{i},complaint,2008-06-0{1 + i % 5}T10:00:00Z,2008-06-0{1 + i % 5}T12:00:00Z,CW,{MARK} C,"
+              f"{MARK}@example.org,\"{MARK} said so\",MPS\n" for i in range(5)),
+    "victim_contacts_mps.csv": "contact_id,crime_reference,contact_type,contact_at,borough_code,victim_name,force_code\n"
+    + "".join(f"v{i},CR{i},recorded,2008-06-0{1 + i % 5}T10:00:00Z,CW,{MARK} Victim,MPS\n" for i in range(5)),
+}
+
+# ---- compliance marts: hand-chosen values -------------------------------------------------------
+STANDARDS = [  # standard_id, title, source, target, measured, reason, sort_order
+    ("PLEDGE-1-FAIR", "Treat you fairly, with dignity and respect", "Policing Pledge 1", 0.90, False,
+     "not measured: no data source", 1),
+    ("PLEDGE-6-999", "999 calls answered within 10 s", "Policing Pledge 6 / MPS Promise", 0.90, True, None, 6),
+    ("PLEDGE-7-EMERGENCY", "Emergency attended within 15 min (urban) / 20 min (rural)", "Policing Pledge 7", 0.90,
+     True, None, 7),
+    ("PLEDGE-11-ACK-24H", "Dissatisfaction acknowledged within 24 h", "Policing Pledge 11", 0.95, True, None, 11),
+    ("PLEDGE-12-MONTHLY-UPDATE", "Victims updated at least every 28 days", "Policing Pledge 12", 0.90, True, None,
+     12),
+]
+# (standard, borough, month, numerator, denominator, pending)
+CELLS = [
+    ("PLEDGE-6-999", "CW", "2008-04-01", 180, 200, 0), ("PLEDGE-6-999", "HK", "2008-04-01", 90, 100, 0),
+    ("PLEDGE-6-999", "CW", "2008-05-01", 190, 200, 0), ("PLEDGE-6-999", "HK", "2008-05-01", 80, 100, 0),
+    ("PLEDGE-6-999", "CW", "2008-06-01", 170, 200, 1), ("PLEDGE-6-999", "HK", "2008-06-01", 95, 100, 0),
+    ("PLEDGE-6-999", "IS", "2008-06-01", 4, 5, 0),
+    ("PLEDGE-7-EMERGENCY", "CW", "2008-05-01", 45, 50, 0), ("PLEDGE-7-EMERGENCY", "HK", "2008-05-01", 40, 50, 0),
+    ("PLEDGE-7-EMERGENCY", "CW", "2008-06-01", 48, 50, 0), ("PLEDGE-7-EMERGENCY", "HK", "2008-06-01", 35, 50, 2),
+    ("PLEDGE-11-ACK-24H", "CW", "2008-05-01", 30, 30, 0), ("PLEDGE-11-ACK-24H", "CW", "2008-06-01", 27, 30, 3),
+    ("PLEDGE-12-MONTHLY-UPDATE", "CW", "2008-06-01", 12, 20, 0),
+]
+# The scorecard's own columns as the spec describes them (latest, previous, rolling-12 rates).
+SCORECARD = {  # standard -> (latest, previous, rolling_12, rag)
+    "PLEDGE-6-999": (269 / 305, 270 / 300, 805 / 905, "amber"),
+    "PLEDGE-7-EMERGENCY": (83 / 100, 85 / 100, 168 / 200, "red"),
+    "PLEDGE-11-ACK-24H": (27 / 30, 30 / 30, 57 / 60, "red"),
+    "PLEDGE-12-MONTHLY-UPDATE": (12 / 20, None, 12 / 20, "red"),
+}
+
+
+def _rag(rate: float | None, target: float) -> str:
+    if rate is None:
+        return "no_data"
+    return "green" if rate >= target else "amber" if rate >= target - 0.05 else "red"
+
+
+def _records() -> list[tuple]:
+    """compliance_records: 999 calls in June (two boroughs) and acknowledgements, hand-chosen times."""
+    out = []
+    # 999 calls answered after 2, 4, ... 24 s, in CW, Monday 2 June 2008 at 09:00-20:00 London (BST = UTC+1)
+    for i in range(12):
+        elapsed = 2.0 * (i + 1)
+        out.append(("PLEDGE-6-999", "CW", "2008-06-01", f"c{i}", f"2008-06-02 {8 + i:02d}:00:00",
+                    f"2008-06-02 {9 + i:02d}:00:00", elapsed, 10.0, "met" if elapsed <= 10 else "missed",
+                    "999", None, None, None, None, 9 + i, 1))
+    for i in range(3):  # acknowledgements: 2 h, 20 h, 30 h
+        elapsed = [2, 20, 30][i] * 3600.0
+        out.append(("PLEDGE-11-ACK-24H", "CW", "2008-06-01", f"f{i}", "2008-06-03 09:00:00", "2008-06-03 10:00:00",
+                    elapsed, 86400.0, "met" if elapsed <= 86400 else "missed", None, None, None,
+                    ["conduct", "quality_of_service", "conduct"][i], ["web", "phone", "phone"][i], 10, 2))
+    return out
+
+
+def add_compliance_marts(db: Path) -> None:
+    con = duckdb.connect(str(db))
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create schema if not exists marts")
+    con.execute("""
+        create or replace table marts.pledge_compliance (
+            standard_id varchar, force_code varchar, borough_code varchar, period_month date,
+            numerator bigint, denominator bigint, pending bigint, rate double, target_rate double, rag varchar)
+    """)
+    targets = {s[0]: s[3] for s in STANDARDS}
+    for standard, borough, month, num, den, pending in CELLS:
+        rate = num / den if den else None
+        con.execute("insert into marts.pledge_compliance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [standard, FORCE, borough, month, num, den, pending, rate, targets[standard],
+                     _rag(rate, targets[standard])])
+    con.execute("""
+        create or replace table marts.promise_scorecard (
+            standard_id varchar, force_code varchar, period_month date, title varchar, source varchar,
+            target_rate double, latest_rate double, previous_rate double, rolling_12_rate double, rag varchar,
+            measured boolean, not_measured_reason varchar, sort_order integer)
+    """)
+    for sid, title, source, target, measured, reason, order in STANDARDS:
+        latest, previous, rolling, rag = SCORECARD.get(sid, (None, None, None, "no_data"))
+        con.execute("insert into marts.promise_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [sid, FORCE, "2008-06-01", title, source, target, latest, previous, rolling, rag, measured,
+                     reason, order])
+    con.execute("""
+        create or replace table marts.compliance_records (
+            standard_id varchar, force_code varchar, borough_code varchar, period_month date, record_id varchar,
+            started_at timestamptz, started_at_london timestamp, deadline_at timestamptz, event_at timestamptz,
+            elapsed_seconds double, threshold_seconds double, outcome varchar, call_type varchar, grade varchar,
+            area_type varchar, category varchar, channel varchar, hour_of_day integer, weekday integer)
+    """)
+    for (sid, borough, month, rid, started, deadline, elapsed, threshold, outcome, call_type, grade, area,
+         category, channel, hour, weekday) in _records():
+        con.execute("""
+            insert into marts.compliance_records values (?, ?, ?, ?, ?, cast(? as timestamptz),
+                cast(? as timestamp) + interval 1 hour, cast(? as timestamptz),
+                cast(? as timestamptz) + to_microseconds(cast(? * 1000000 as bigint)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, [sid, FORCE, borough, month, rid, started + "Z", started, deadline + "Z", started + "Z", elapsed,
+              elapsed, threshold, outcome, call_type, grade, area, category, channel, hour, weekday])
+    con.execute("checkpoint")
+    con.close()
+
+
+def build_dashboard_warehouse(tmp: Path) -> Path:
+    db = build_warehouse(tmp, FILES)
+    add_compliance_marts(db)
+    return db
+
+
+def write_access(path: Path) -> Path:
+    """Three local users, one per role; password = name + '-pw'."""
+    from citizen_focus.access import add_local_user
+
+    for name, role in (("bob", "board"), ("ann", "analyst"), ("ada", "admin")):
+        add_local_user(path, name, role, f"{name}-pw")
+    return path
