@@ -29,14 +29,14 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/scorecard.py", "Scorecard", "📋", "board", "scorecard"),
-    PageSpec("pages/calls_attendance.py", "Calls & attendance", "📞", "board", "calls-attendance"),
-    PageSpec("pages/satisfaction.py", "Satisfaction", "🙂", "board", "satisfaction"),
-    PageSpec("pages/bme_gap.py", "BME gap", "⚖️", "board", "bme-gap"),
-    PageSpec("pages/complaints_victims.py", "Complaints & victim care", "✉️", "board", "complaints-victim-care"),
-    PageSpec("pages/drilldown.py", "Record drill-down", "🔎", "analyst", "drill-down"),
-    PageSpec("pages/exports.py", "Exports", "⬇️", "analyst", "exports"),
-    PageSpec("pages/data_quality.py", "Data quality & loads", "🩺", "admin", "data-quality"),
+    PageSpec("views/scorecard.py", "Scorecard", "📋", "board", "scorecard"),
+    PageSpec("views/calls_attendance.py", "Calls & attendance", "📞", "board", "calls-attendance"),
+    PageSpec("views/satisfaction.py", "Satisfaction", "🙂", "board", "satisfaction"),
+    PageSpec("views/bme_gap.py", "BME gap", "⚖️", "board", "bme-gap"),
+    PageSpec("views/complaints_victims.py", "Complaints & victim care", "✉️", "board", "complaints-victim-care"),
+    PageSpec("views/drilldown.py", "Record drill-down", "🔎", "analyst", "drill-down"),
+    PageSpec("views/exports.py", "Exports", "⬇️", "analyst", "exports"),
+    PageSpec("views/data_quality.py", "Data quality & loads", "🩺", "admin", "data-quality"),
 )
 
 

@@ -87,14 +87,21 @@ def build_id(path: Path) -> str | None:
 
 
 def _open(path: str) -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with the warehouse file attached read-only as `wh`.
+
+    Not `duckdb.connect(path)`: DuckDB caches database instances by path within a process, so after
+    a publish that call would hand back the old file's instance. ATTACH opens the file now there.
+    """
+    con = duckdb.connect(":memory:")
     try:
-        con = duckdb.connect(path, read_only=True)
+        con.execute("attach '" + path.replace("'", "''") + "' as wh (read_only)")
     except duckdb.IOException as exc:
+        con.close()
         reason = "another process holds it for writing" if "lock" in str(exc).lower() else str(exc).splitlines()[0]
         raise WarehouseUnavailable(f"{path}: the warehouse cannot be opened ({reason}); try again shortly") from None
     except duckdb.Error as exc:
+        con.close()
         raise WarehouseUnavailable(f"{path}: not a readable DuckDB warehouse ({str(exc).splitlines()[0]})") from None
-    con.execute("set TimeZone = 'UTC'")
     return con
 
 
@@ -107,6 +114,8 @@ def _connection(path: str, build: str) -> duckdb.DuckDBPyConnection:
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: tuple) -> pd.DataFrame:
     cur = con.cursor()
     try:
+        cur.execute("use wh")
+        cur.execute("set TimeZone = 'UTC'")
         return cur.execute(sql, list(params)).df()
     finally:
         cur.close()
@@ -136,13 +145,14 @@ class Warehouse:
 
     # ---- what exists --------------------------------------------------------------------
     def tables(self) -> set[str]:
-        df = self.query("select table_schema || '.' || table_name as t from information_schema.tables")
+        df = self.query("select table_schema || '.' || table_name as t from information_schema.tables "
+                        "where table_catalog = 'wh'")
         return set(df["t"])
 
     def columns(self, table: str) -> list[str]:
         schema, name = table.split(".")
-        df = self.query("select column_name from information_schema.columns where table_schema = ? and "
-                        "table_name = ? order by ordinal_position", (schema, name))
+        df = self.query("select column_name from information_schema.columns where table_catalog = 'wh' and "
+                        "table_schema = ? and table_name = ? order by ordinal_position", (schema, name))
         return list(df["column_name"])
 
     def require(self, *tables: str) -> None:
@@ -193,8 +203,8 @@ class Warehouse:
     def force_monthly(self, force: str, standards: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Force-wide rate per standard and month: the boroughs' numerators and denominators summed."""
         sql = """
-            select standard_id, period_month, sum(numerator) as numerator, sum(denominator) as denominator,
-                   sum(pending) as pending, max(target_rate) as target_rate,
+            select standard_id, period_month, cast(sum(numerator) as bigint) as numerator,
+                   cast(sum(denominator) as bigint) as denominator, cast(sum(pending) as bigint) as pending, max(target_rate) as target_rate,
                    sum(numerator) / nullif(sum(denominator), 0) as rate
             from marts.pledge_compliance
             where force_code = ? and borough_code <> 'ALL'
@@ -241,7 +251,8 @@ class Warehouse:
                 where force_code = ? and standard_id = ? and borough_code <> 'ALL'
             ),
             rolling as (
-                select borough_code, sum(numerator) as numerator_12, sum(denominator) as denominator_12
+                select borough_code, cast(sum(numerator) as bigint) as numerator_12,
+                       cast(sum(denominator) as bigint) as denominator_12
                 from cells
                 where period_month > cast(? as date) - interval 12 month and period_month <= cast(? as date)
                 group by borough_code
@@ -402,7 +413,8 @@ class Warehouse:
     def freshness(self) -> pd.DataFrame:
         return self.query(
             """
-            select kind, count(*) filter (where status = 'loaded') as loads, sum(rows_loaded) as rows_loaded,
+            select kind, count(*) filter (where status = 'loaded') as loads,
+                   cast(sum(rows_loaded) as bigint) as rows_loaded,
                    max(finished_at) filter (where status = 'loaded') as last_loaded_at
             from raw.load_ledger group by kind order by kind
             """)

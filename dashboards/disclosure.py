@@ -16,7 +16,7 @@ THRESHOLD = 10
 
 # count column -> columns that would reveal it (withheld together with it)
 _REVEALING: dict[str, tuple[str, ...]] = {
-    "denominator": ("rate", "numerator", "pending"),
+    "denominator": ("rate", "numerator"),
     "denominator_12": ("rate_12", "numerator_12"),
     "respondents": ("satisfied", "n_eff", "sum_w", "sum_w2", "sum_w_satisfied", "excluded_answers"),
     "white_respondents": ("white_satisfied", "white_n_eff"),

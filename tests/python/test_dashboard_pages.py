@@ -1,0 +1,381 @@
+"""Every dashboard page, run by Streamlit's AppTest, shows exactly what the marts hold.
+
+The warehouse: real satisfaction marts (survey extracts ingested and built with dbt) and the
+compliance marts written with hand-chosen values (dashboard_fixtures.py). Each test reads the
+expected figures straight from the marts with its own SQL and formats them itself, then compares
+them with the tables the page rendered. Also: who sees what (sign-in, roles), the friendly
+message for a missing or empty warehouse, a published rebuild picked up without a restart, and
+no planted personal data on any page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from dashboard_fixtures import MARK
+from streamlit.testing.v1 import AppTest
+from warehouse_builder import query
+
+from citizen_focus.config import PROJECT_DIR
+from dashboards.common import ROLE_KEY, USER_KEY
+
+APP = PROJECT_DIR / "dashboards" / "app.py"
+BOARD_PAGES = ["views/scorecard.py", "views/calls_attendance.py", "views/satisfaction.py", "views/bme_gap.py",
+               "views/complaints_victims.py"]
+ANALYST_PAGES = ["views/drilldown.py", "views/exports.py"]
+ADMIN_PAGES = ["views/data_quality.py"]
+ALL_PAGES = BOARD_PAGES + ANALYST_PAGES + ADMIN_PAGES
+
+
+def pct(rate, digits: int = 1) -> str:
+    return "–" if rate is None or pd.isna(rate) else f"{100 * rate:.{digits}f}%"
+
+
+@pytest.fixture
+def env(dashboard_warehouse: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(dashboard_warehouse))
+    monkeypatch.setenv("CITIZEN_FOCUS_ACCESS", str(dashboard_warehouse.parent / "access.toml"))
+    return dashboard_warehouse
+
+
+def signed_in(role: str | None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if role:
+        at.session_state[ROLE_KEY] = role
+        at.session_state[USER_KEY] = f"test-{role}"
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame(at: AppTest, *columns: str) -> pd.DataFrame:
+    for df in at.dataframe:
+        if all(c in df.value.columns for c in columns):
+            return df.value.reset_index(drop=True)
+    raise AssertionError(f"no table with columns {columns}; tables: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def all_text(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "error", "warning", "success", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [str(s.options) for s in at.selectbox]
+    return "\n".join(parts)
+
+
+# ---- who sees what ----------------------------------------------------------------------------------
+
+def test_nobody_signed_in_sees_only_the_sign_in(env: Path) -> None:
+    at = signed_in(None)
+    assert [t.value for t in at.title] == ["Citizen Focus: sign in"]
+    assert len(at.dataframe) == 0
+    for page in ALL_PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize(("user", "role", "pages"), [
+    ("bob", "board", BOARD_PAGES), ("ann", "analyst", BOARD_PAGES + ANALYST_PAGES), ("ada", "admin", ALL_PAGES),
+])
+def test_local_sign_in_gives_each_role_its_pages_and_no_others(env: Path, user: str, role: str,
+                                                                pages: list[str]) -> None:
+    at = signed_in(None)
+    at.text_input[0].input(user)
+    at.text_input[1].input(f"{user}-pw")
+    at.button[0].click()
+    at.run()
+    assert at.session_state[ROLE_KEY] == role
+    assert [t.value for t in at.title] == ["Scorecard: every commitment"]
+    for page in ALL_PAGES:
+        if page in pages:
+            at.switch_page(page)
+            at.run()
+            assert not at.exception and not at.error, page
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(page)
+
+
+def test_a_wrong_password_signs_nobody_in(env: Path) -> None:
+    at = signed_in(None)
+    at.text_input[0].input("ada")
+    at.text_input[1].input("bob-pw")
+    at.button[0].click()
+    at.run()
+    assert ROLE_KEY not in at.session_state
+    assert [e.value for e in at.error] == ["User name or password not recognised."]
+
+
+@pytest.mark.parametrize(("page", "role"), [("exports.py", "board"), ("drilldown.py", "board"),
+                                            ("data_quality.py", "board"), ("data_quality.py", "analyst")])
+def test_a_page_opened_directly_refuses_a_role_below_it(env: Path, page: str, role: str) -> None:
+    at = AppTest.from_file(str(APP.parent / "views" / page), default_timeout=60)
+    at.session_state[ROLE_KEY] = role
+    at.run()
+    assert len(at.error) == 1 and "role and above" in at.error[0].value
+    assert len(at.dataframe) == 0
+
+
+# ---- figures equal the marts ----------------------------------------------------------------------------
+
+def test_scorecard_shows_every_standard_as_in_the_marts(env: Path) -> None:
+    at = signed_in("board")
+    table = frame(at, "Status", "Standard", "Latest")
+    card = query(env, "select standard_id, latest_rate, previous_rate, rolling_12_rate, target_rate, rag, measured "
+                      "from marts.promise_scorecard where force_code = 'MPS' order by sort_order")
+    assert list(table["Standard"]) == [r[0] for r in card]
+    words = {"green": "✅ Green: on target", "amber": "⚠️ Amber: within 5 points", "red": "❌ Red: below target"}
+    for row, (sid, latest, prev, rolling, target, rag, measured) in zip(table.to_dict("records"), card, strict=True):
+        assert row["Target"] == pct(target, 0)
+        if not measured:
+            assert row["Status"] == "➖ Not measured: no data source" and row["Latest"] == "–"
+            assert list(row["Last 12 months (%)"]) == []
+            continue
+        assert row["Status"] == words[rag]
+        assert row["Latest"] == pct(latest)
+        assert row["Rolling 12 months"] == pct(rolling)
+        assert row["Change"] == ("–" if prev is None else f"{100 * (latest - prev):+.1f} pp")
+        monthly = query(env, "select sum(numerator) / sum(denominator) from marts.pledge_compliance where "
+                             "standard_id = ? group by period_month order by period_month", [sid])
+        assert list(row["Last 12 months (%)"]) == [round(100 * m[0], 1) for m in monthly]  # the sparkline
+
+    missed = [m.value for m in at.markdown if m.value.startswith("- ")]
+    below = query(env, "select standard_id from marts.promise_scorecard where rag in ('red', 'amber') "
+                       "order by sort_order")
+    assert [m.split("**")[1] for m in missed] == [b[0] for b in below]
+    cells = query(env, "select borough_code, rag, rate, denominator from marts.pledge_compliance where "
+                       "standard_id = 'PLEDGE-6-999' and period_month = '2008-06-01' and rag in ('red', 'amber') "
+                       "order by borough_code")
+    expected = ", ".join(f"{b} ({rag[0].upper()} {pct(rate) if n >= 10 else '<10 records'})"
+                         for b, rag, rate, n in cells)
+    assert missed[0].endswith("Below target in: " + expected)
+
+
+def test_scorecard_drills_into_a_borough_with_small_cells_suppressed(env: Path) -> None:
+    at = signed_in("board")
+    at.selectbox(key="drill_borough").select("IS").run()
+    table = frame(at, "Standard", "Rate", "Records")
+    assert table.to_dict("records") == [{"Standard": "PLEDGE-6-999", "Status": "❌ Red: below target",
+                                         "Rate": "<10 records", "Within standard": "<10", "Records": "<10",
+                                         "Pending": "0"}]
+    at.selectbox(key="drill_borough").select("HK").run()
+    table = frame(at, "Standard", "Rate", "Records")
+    rows = query(env, "select standard_id, rate, numerator, denominator from marts.pledge_compliance where "
+                      "borough_code = 'HK' and period_month = '2008-06-01' order by standard_id")
+    assert list(table["Standard"]) == [r[0] for r in rows]
+    assert list(table["Rate"]) == [pct(r[1]) for r in rows]
+    assert list(table["Records"]) == [str(r[3]) for r in rows]
+
+
+def test_calls_page_monthly_table_and_league_table_equal_the_marts(env: Path) -> None:
+    at = signed_in("board", "views/calls_attendance.py")
+    monthly = frame(at, "Month", "Within standard", "Records")
+    rows = query(env, "select strftime(period_month, '%B %Y'), sum(numerator), sum(denominator), sum(pending), "
+                      "sum(numerator) / sum(denominator) from marts.pledge_compliance where standard_id = "
+                      "'PLEDGE-6-999' group by period_month order by period_month")
+    assert list(monthly["Month"]) == [r[0] for r in rows]
+    assert list(monthly["Within standard"]) == [pct(r[4]) for r in rows]
+    assert list(monthly["Met"]) == [str(r[1]) for r in rows]
+    assert list(monthly["Records"]) == [str(r[2]) for r in rows]
+    league = frame(at, "Rank", "Borough")
+    assert list(league["Borough"]) == ["HK", "CW", "IS"]  # 95%, 85%, then the suppressed cell
+    assert list(league["Within standard"]) == ["95.0%", "85.0%", "<10 records"]
+    assert list(league["Records"]) == ["100", "200", "<10"]
+    hk12 = query(env, "select sum(numerator) / sum(denominator) from marts.pledge_compliance where "
+                      "standard_id = 'PLEDGE-6-999' and borough_code = 'HK'")[0][0]
+    assert league.loc[0, "Rolling 12 months"] == pct(hk12)
+    assert league.loc[2, "Rolling 12 months"] == "<10 records"
+
+
+def test_complaints_page_equals_the_marts(env: Path) -> None:
+    at = signed_in("board", "views/complaints_victims.py")
+    latest = frame(at, "Standard", "Within standard", "Items")
+    assert latest.to_dict("records") == [
+        {"Standard": "PLEDGE-11-ACK-24H", "Within standard": "90.0%", "Target": "95%", "Met": "27", "Items": "30",
+         "Pending": "<10"},
+        {"Standard": "PLEDGE-12-MONTHLY-UPDATE", "Within standard": "60.0%", "Target": "90%", "Met": "12",
+         "Items": "20", "Pending": "0"},
+    ]
+    volumes = frame(at, "Category", "Channel")
+    rows = query(env, "select category, channel, count(*) from marts.compliance_records where standard_id = "
+                      "'PLEDGE-11-ACK-24H' group by all order by all")
+    assert [tuple(r) for r in volumes[["Category", "Channel"]].itertuples(index=False)] == [r[:2] for r in rows]
+    assert list(volumes["Items"]) == ["<10"] * len(rows)  # 1 or 2 items each: never a small count on screen
+
+
+def _sat_rows(env: Path, where: str, params: list) -> list[tuple]:
+    return query(env, "select respondents_display, rate, ci_low, ci_high, is_suppressed, reliable from "
+                      f"marts.citizen_focus_satisfaction where force_code = 'MPS' and window_months = 12 and "
+                      f"period_end_month = '2008-06-01' and {where}", params)
+
+
+def _expected_sat(r: tuple) -> dict:
+    n, rate, lo, hi, suppressed, reliable = r
+    return {"Satisfied": "suppressed (<10)" if suppressed else pct(rate),
+            "95% interval": "–" if suppressed else f"{pct(lo)} – {pct(hi)}", "Respondents": n,
+            "Reliability": "" if reliable else "⚠ n<50: treat with caution"}
+
+
+def test_satisfaction_page_equals_the_marts(env: Path) -> None:
+    at = signed_in("board", "views/satisfaction.py")
+    questions = frame(at, "Question", "Satisfied")
+    labels = ["Ease of contact", "Action taken", "Kept informed", "Treatment", "Whole experience"]
+    assert list(questions["Question"]) == labels
+    for row, q in zip(questions.to_dict("records"), ["ease_of_contact", "action_taken", "kept_informed", "treatment",
+                                                     "whole_experience"], strict=True):
+        expected = _expected_sat(_sat_rows(env, "borough_code = 'ALL' and question = ?", [q])[0])
+        assert {k: row[k] for k in expected} == expected
+    boroughs = frame(at, "Borough", "Satisfied")
+    rows = _sat_rows(env, "borough_code <> 'ALL' and question = 'whole_experience' order by rate desc nulls last, "
+                          "borough_code", [])
+    assert [{k: r[k] for k in ("Satisfied", "95% interval", "Respondents", "Reliability")}
+            for r in boroughs.to_dict("records")] == [_expected_sat(r) for r in rows]
+    assert list(boroughs["Borough"]) == ["CW", "HK", "IS"]
+    by_name = boroughs.set_index("Borough")
+    assert by_name.loc["IS", "Respondents"] == "12"  # IS: 4 a month, 12 in the rolling window: shown, unreliable
+    assert by_name.loc["IS", "Reliability"] == "⚠ n<50: treat with caution"
+    assert by_name.loc["HK", "Reliability"] == ""  # 20 a month, 60 in the window
+
+    at.selectbox(key="dimension").select("ethnic_group").run()
+    groups = frame(at, "Ethnic group", "Satisfied")
+    rows = query(env, "select dimension_value, respondents_display, rate, ci_low, ci_high, is_suppressed, reliable "
+                      "from marts.satisfaction_by_equality_group where borough_code = 'ALL' and question = "
+                      "'whole_experience' and dimension = 'ethnic_group' and window_months = 12 and "
+                      "period_end_month = '2008-06-01' order by dimension_value")
+    assert list(groups["Ethnic group"]) == [r[0] for r in rows]
+    assert [r["Satisfied"] for r in groups.to_dict("records")] == [_expected_sat(r[1:])["Satisfied"] for r in rows]
+
+
+def test_single_month_window_and_a_borough(env: Path) -> None:
+    at = signed_in("board", "views/satisfaction.py")
+    at.radio(key="window").set_value("Single month").run()
+    at.selectbox(key="borough").select("IS").run()
+    questions = frame(at, "Question", "Satisfied")
+    assert list(questions["Respondents"]) == ["<10"] * 5
+    assert list(questions["Satisfied"]) == ["suppressed (<10)"] * 5
+
+
+def test_bme_gap_page_equals_the_marts(env: Path) -> None:
+    at = signed_in("board", "views/bme_gap.py")
+    latest = frame(at, "White", "BME", "Gap (95% interval)")
+    (w, wl, wh, b, bl, bh, g, gl, gh, sig, wn, bn), = query(
+        env, "select white_rate, white_ci_low, white_ci_high, bme_rate, bme_ci_low, bme_ci_high, gap_pp, "
+             "gap_ci_low_pp, gap_ci_high_pp, significant, white_respondents_display, bme_respondents_display from "
+             "marts.bme_satisfaction_gap where borough_code = 'ALL' and question = 'whole_experience' and "
+             "window_months = 12 and period_end_month = '2008-06-01'")
+    assert latest.to_dict("records") == [{
+        "White": f"{pct(w)} ({pct(wl)} – {pct(wh)})", "White respondents": wn,
+        "BME": f"{pct(b)} ({pct(bl)} – {pct(bh)})", "BME respondents": bn,
+        "Gap (95% interval)": f"{g:+.1f} pp ({gl:+.1f} to {gh:+.1f})",
+        "Significance": "✔ significant" if sig else "not significant"}]
+    ranked = frame(at, "Borough", "Gap (95% interval)")
+    rows = query(env, "select borough_code, gap_pp, gap_ci_low_pp, gap_ci_high_pp, bme_respondents_display from "
+                      "marts.bme_satisfaction_gap where borough_code <> 'ALL' and question = 'whole_experience' and "
+                      "window_months = 12 and period_end_month = '2008-06-01' order by gap_pp desc nulls last, "
+                      "borough_code")
+    assert list(ranked["Borough"]) == [r[0] for r in rows]
+    assert list(ranked["Gap (95% interval)"]) == [
+        "suppressed" if r[1] is None else f"{r[1]:+.1f} pp ({r[2]:+.1f} to {r[3]:+.1f})" for r in rows]
+    assert "<10" in list(ranked["BME respondents"])  # IS: 4 a month
+    linkage = frame(at, "Outcome measure", "Met − missed (95% interval)")
+    n = query(env, "select count(distinct (outcome_measure, question)) from marts.satisfaction_by_service_outcome "
+                   "where borough_code = 'ALL' and window_name = 'whole_period'")[0][0]
+    assert len(linkage) == n
+
+
+def test_drilldown_lists_the_records_of_the_chosen_cell(env: Path) -> None:
+    at = signed_in("analyst", "views/drilldown.py")
+    at.selectbox(key="dd_standard").select("PLEDGE-6-999").run()
+    at.selectbox(key="dd_outcome").select("missed").run()
+    records = frame(at, "record_id", "outcome")
+    rows = query(env, "select record_id, elapsed_seconds from marts.compliance_records where standard_id = "
+                      "'PLEDGE-6-999' and outcome = 'missed' order by started_at, record_id")
+    assert list(records["record_id"]) == [r[0] for r in rows] == [f"c{i}" for i in range(5, 12)]
+    assert list(records["elapsed_seconds"]) == [r[1] for r in rows]
+
+
+def test_exports_page_preview_is_suppressed_like_the_screen(env: Path) -> None:
+    at = signed_in("analyst", "views/exports.py")
+    assert at.selectbox(key="export_table").value.startswith("BME gap by borough")  # the analysts' first question
+    assert len(at.get("download_button")) == 2
+    preview = frame(at, "borough_code", "bme_respondents", "gap_pp")
+    rows = query(env, "select borough_code, question, bme_respondents, gap_pp from marts.bme_satisfaction_gap "
+                      "where window_months = 12 and period_end_month = '2008-06-01' and borough_code <> 'ALL' "
+                      "order by gap_pp desc nulls last, borough_code")
+    assert list(zip(preview["borough_code"], preview["question"], strict=True)) == [r[:2] for r in rows]
+    assert list(preview["bme_respondents"]) == ["<10" if 0 < r[2] < 10 else str(r[2]) for r in rows]
+    assert "<10" in set(preview["bme_respondents"])
+    assert preview[preview["borough_code"] == "IS"]["bme_n_eff"].isna().all()  # it would reveal the count
+
+
+def test_data_quality_page_equals_the_ledger(env: Path) -> None:
+    at = signed_in("admin", "views/data_quality.py")
+    ledger = frame(at, "Load", "File", "Rows read")
+    rows = query(env, "select load_id, file_name, rows_read, rows_loaded, rows_rejected from raw.load_ledger "
+                      "order by load_id desc")
+    assert [tuple(r) for r in ledger[["Load", "File", "Rows read", "Loaded", "Rejected"]].itertuples(index=False)] \
+        == rows
+    fresh = frame(at, "Extract", "Loads", "Rows loaded")
+    assert sorted(fresh["Extract"]) == ["calls", "feedback", "incidents", "survey_responses", "victim_contacts"]
+    assert "`citizen-focus check` has not been run on this warehouse." in [i.value for i in at.info]
+
+
+# ---- missing, empty and rebuilt warehouses -------------------------------------------------------------
+
+def test_a_missing_warehouse_gives_a_message_not_a_traceback(env: Path, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(tmp_path / "nowhere.duckdb"))
+    for page in BOARD_PAGES:
+        at = signed_in("board", page)
+        assert len(at.info) == 1 and at.info[0].value.startswith(f"No warehouse at {tmp_path / 'nowhere.duckdb'}")
+        assert not at.exception and len(at.dataframe) == 0
+
+
+def test_an_empty_warehouse_gives_a_message(env: Path, monkeypatch, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(empty))
+    at = signed_in("board")
+    assert [i.value for i in at.info] == [f"The warehouse at {empty} has no published marts yet: run "
+                                          "`citizen-focus build`, then reload this page."]
+
+
+def test_a_published_rebuild_is_picked_up_on_the_next_run_without_restart(env: Path, monkeypatch,
+                                                                          tmp_path: Path) -> None:
+    published = tmp_path / "published.duckdb"
+    shutil.copyfile(env, published)
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(published))
+    at = signed_in("board")
+    assert frame(at, "Standard", "Latest").loc[1, "Latest"] == "88.2%"
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(env, rebuilt)
+    con = duckdb.connect(str(rebuilt))
+    con.execute("update marts.promise_scorecard set latest_rate = 0.5 where standard_id = 'PLEDGE-6-999'")
+    con.close()
+    os.replace(rebuilt, published)  # what citizen_focus.publish does
+    at.run()
+    assert frame(at, "Standard", "Latest").loc[1, "Latest"] == "50.0%"
+
+
+# ---- privacy ------------------------------------------------------------------------------------------
+
+def test_no_page_shows_planted_personal_data(env: Path) -> None:
+    assert query(env, "select count(*) from raw.survey_responses where respondent_name like ?", [f"%{MARK}%"])[0][0]
+    at = signed_in("admin")
+    texts = []
+    for page in ALL_PAGES:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception
+        texts.append(all_text(at))
+    assert "Respondent" not in "".join(texts) or MARK not in "".join(texts)
+    assert MARK not in "\n".join(texts)
+    assert "CW" in "\n".join(texts)  # the scan reads real page text
