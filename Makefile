@@ -7,7 +7,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/citizen-focus demo
+	.venv/bin/citizen-focus demo --serve
 
 test:
 	@bash scripts/setup.sh --browser

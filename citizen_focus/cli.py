@@ -138,6 +138,33 @@ def cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serves the dashboards on the warehouse: `streamlit run dashboards/app.py`, as a child process."""
+    import subprocess
+
+    from citizen_focus.access import ACCESS_ENV, access_path
+    from citizen_focus.config import DB_ENV, NO_TELEMETRY_ENV
+
+    db = warehouse_path(args.db)
+    if not db.exists():
+        print(f"note: {db} does not exist yet; the app will say so until a build is published", file=sys.stderr)
+    access = Path(args.access) if args.access else access_path(db.parent)
+    if access is None or not access.is_file():
+        print(f"note: no access file at {access}: nobody can sign in until `citizen-focus user NAME --role ROLE` "
+              "makes one", file=sys.stderr)
+    env = dict(os.environ, **NO_TELEMETRY_ENV)
+    env[DB_ENV] = str(db)
+    env[ACCESS_ENV] = str(access)
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboards" / "app.py"),
+               "--server.port", str(args.port), "--server.address", args.address,
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    print(f"Citizen Focus dashboards on {db}: open http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(command, cwd=PROJECT_DIR, env=env)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
@@ -163,7 +190,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"demo stopped: step '{name}' failed", file=sys.stderr)
             return code
     print(f"demo finished: warehouse {db}")
-    return EXIT_OK
+    if not args.serve:
+        return EXIT_OK
+    from citizen_focus.access import access_path
+
+    access = access_path(db.parent)
+    if access is not None and not access.exists():
+        print("== user (a local admin for the app)")
+        cmd_user(argparse.Namespace(name="admin", role="admin", password_stdin=False, access=str(access), db=str(db)))
+    print("== serve")
+    return cmd_serve(argparse.Namespace(db=str(db), port=args.port, address="localhost", access=None))
 
 
 COMMANDS = {
@@ -172,6 +208,7 @@ COMMANDS = {
     "build": cmd_build,
     "rollback": cmd_rollback,
     "user": cmd_user,
+    "serve": cmd_serve,
     "bench": cmd_bench,
     "demo": cmd_demo,
 }
@@ -230,6 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the access file; default $CITIZEN_FOCUS_ACCESS or access.toml beside the warehouse")
     _db_argument(p)
 
+    p = sub.add_parser("serve", help="start the dashboards (Streamlit) on a warehouse and print the URL",
+                       description="Run the Streamlit app on the published warehouse, read-only. Users sign in "
+                       "with the access file's local users or an OIDC provider set in .streamlit/secrets.toml; a "
+                       "newly published build is picked up on the next page load.")
+    p.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default 8501)")
+    p.add_argument("--address", default="localhost", metavar="HOST",
+                   help="address to listen on (default localhost; 0.0.0.0 for every interface)")
+    p.add_argument("--access", metavar="FILE",
+                   help="the access file; default $CITIZEN_FOCUS_ACCESS or access.toml beside the warehouse")
+    _db_argument(p)
+
     p = sub.add_parser("bench", help="measure speed and memory at national scale against lower bounds",
                        description="Generate national-scale sample data (43 forces; scale 1.0 = about 20 million "
                        "calls a year), then measure ingest, dbt build, a new month, dashboard queries and a pandas "
@@ -250,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, metavar="F", help="volume multiplier (default 1.0)")
     p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default 42)")
     p.add_argument("--keep", action="store_true", help="keep an existing warehouse instead of starting afresh")
+    p.add_argument("--serve", action="store_true",
+                   help="then start the dashboards and print their URL (making a local admin user if none exists)")
+    p.add_argument("--port", type=int, default=8501, metavar="N", help="port for --serve (default 8501)")
     _db_argument(p)
     return parser
 

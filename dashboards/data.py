@@ -204,7 +204,8 @@ class Warehouse:
         """Force-wide rate per standard and month: the boroughs' numerators and denominators summed."""
         sql = """
             select standard_id, period_month, cast(sum(numerator) as bigint) as numerator,
-                   cast(sum(denominator) as bigint) as denominator, cast(sum(pending) as bigint) as pending, max(target_rate) as target_rate,
+                   cast(sum(denominator) as bigint) as denominator, cast(sum(pending) as bigint) as pending,
+                   max(target_rate) as target_rate,
                    sum(numerator) / nullif(sum(denominator), 0) as rate
             from marts.pledge_compliance
             where force_code = ? and borough_code <> 'ALL'

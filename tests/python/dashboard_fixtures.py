@@ -53,7 +53,8 @@ FILES = {
     "complainant_contact,free_text,force_code\n"
     + "".join(f"f{i},complaint,2008-06-0{1 + i % 5}T10:00:00Z,2008-06-0{1 + i % 5}T12:00:00Z,CW,{MARK} C,"
               f"{MARK}@example.org,\"{MARK} said so\",MPS\n" for i in range(5)),
-    "victim_contacts_mps.csv": "contact_id,crime_reference,contact_type,contact_at,borough_code,victim_name,force_code\n"
+    "victim_contacts_mps.csv": "contact_id,crime_reference,contact_type,contact_at,borough_code,victim_name,"
+    "force_code\n"
     + "".join(f"v{i},CR{i},recorded,2008-06-0{1 + i % 5}T10:00:00Z,CW,{MARK} Victim,MPS\n" for i in range(5)),
 }
 
