@@ -53,12 +53,12 @@ def footnote(table: str, as_of: datetime, latest_period: object | None) -> list[
 
 
 def to_csv(df: pd.DataFrame, notes: list[str]) -> bytes:
-    """The table, then a blank line and the footnote lines (each a one-cell row starting 'Note:')."""
+    """RFC 4180 CSV (CRLF, so a field holding CR or LF is quoted): the table, a blank line, the footnote rows."""
     buf = io.StringIO()
-    prepare(df).to_csv(buf, index=False, lineterminator="\n")
-    buf.write("\n")
+    prepare(df).to_csv(buf, index=False, lineterminator="\r\n")
+    buf.write("\r\n")
     pd.DataFrame({"note": [escape_cell(f"Note: {n}") for n in notes]}).to_csv(buf, index=False, header=False,
-                                                                              lineterminator="\n")
+                                                                              lineterminator="\r\n")
     return buf.getvalue().encode("utf-8")
 
 
