@@ -22,7 +22,7 @@ from citizen_focus.access import AccessConfig, AccessConfigError, access_path, l
 from citizen_focus.config import warehouse_path  # noqa: E402
 from dashboards.common import AUTH_KEY, ROLE_KEY, USER_KEY, pages_for  # noqa: E402
 
-st.set_page_config(page_title="Citizen Focus", page_icon="📋", layout="wide")
+st.set_page_config(page_title="Citizen Focus", page_icon=":material/dashboard:", layout="wide")
 
 
 def _oidc_configured() -> bool:
@@ -102,7 +102,7 @@ _resolve_oidc_role()
 role = st.session_state.get(ROLE_KEY)
 allowed = pages_for(role)
 if not allowed:
-    page = st.navigation([st.Page(_sign_in_page, title="Sign in", icon="🔐", url_path="sign-in")], position="hidden")
+    page = st.navigation([st.Page(_sign_in_page, title="Sign in", icon=":material/lock:", url_path="sign-in")], position="hidden")
 else:
     page = st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path,
                                   default=i == 0) for i, p in enumerate(allowed)])

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_data": "#BBBBBB"}
-RAG_ICONS = {"green": "✅", "amber": "⚠️", "red": "❌", "no_data": "➖"}
+RAG_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "no_data": "–"}  # in every common font, unlike emoji
 RAG_WORDS = {"green": "Green: on target", "amber": "Amber: within 5 points", "red": "Red: below target",
              "no_data": "No data"}
 RAG_SHORT = {"green": "G", "amber": "A", "red": "R", "no_data": "–"}
@@ -77,7 +77,8 @@ def rag_heat_grid(df: pd.DataFrame, title: str) -> go.Figure:
             rag = cell["rag"].iloc[0] if cell["rag"].iloc[0] in codes else "no_data"
             row_z.append(codes[rag])
             rate = cell["rate"].iloc[0]
-            shown = rate if isinstance(rate, str) else pct(rate, 0)
+            small = "denominator" in cell.columns and cell["denominator"].iloc[0] == "<10"
+            shown = "<10" if small else rate if isinstance(rate, str) else pct(rate, 0)
             row_t.append(f"{RAG_SHORT[rag]} {shown}")
         z.append(row_z)
         text.append(row_t)

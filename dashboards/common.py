@@ -29,14 +29,14 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("views/scorecard.py", "Scorecard", "📋", "board", "scorecard"),
-    PageSpec("views/calls_attendance.py", "Calls & attendance", "📞", "board", "calls-attendance"),
-    PageSpec("views/satisfaction.py", "Satisfaction", "🙂", "board", "satisfaction"),
-    PageSpec("views/bme_gap.py", "BME gap", "⚖️", "board", "bme-gap"),
-    PageSpec("views/complaints_victims.py", "Complaints & victim care", "✉️", "board", "complaints-victim-care"),
-    PageSpec("views/drilldown.py", "Record drill-down", "🔎", "analyst", "drill-down"),
-    PageSpec("views/exports.py", "Exports", "⬇️", "analyst", "exports"),
-    PageSpec("views/data_quality.py", "Data quality & loads", "🩺", "admin", "data-quality"),
+    PageSpec("views/scorecard.py", "Scorecard", ":material/dashboard:", "board", "scorecard"),
+    PageSpec("views/calls_attendance.py", "Calls & attendance", ":material/call:", "board", "calls-attendance"),
+    PageSpec("views/satisfaction.py", "Satisfaction", ":material/sentiment_satisfied:", "board", "satisfaction"),
+    PageSpec("views/bme_gap.py", "BME gap", ":material/balance:", "board", "bme-gap"),
+    PageSpec("views/complaints_victims.py", "Complaints & victim care", ":material/mail:", "board", "complaints-victim-care"),
+    PageSpec("views/drilldown.py", "Record drill-down", ":material/search:", "analyst", "drill-down"),
+    PageSpec("views/exports.py", "Exports", ":material/download:", "analyst", "exports"),
+    PageSpec("views/data_quality.py", "Data quality & loads", ":material/fact_check:", "admin", "data-quality"),
 )
 
 

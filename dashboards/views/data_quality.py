@@ -54,12 +54,12 @@ if run.empty:
     st.info("`citizen-focus check` has not been run on this warehouse.")
 else:
     r = run.iloc[0]
-    verdict = "✅ passed" if bool(r["success"]) else "❌ failed"
+    verdict = "✔ passed" if bool(r["success"]) else "✖ failed"
     st.markdown(f"**{verdict}** at {pd.Timestamp(r['checked_at']):%Y-%m-%d %H:%M} UTC: {int(r['expectations'])} "
                 f"expectations in {int(r['suites'])} suites; {int(r['failed_critical'])} critical and "
                 f"{int(r['failed_warning'])} warning failures.")
     st.dataframe(pd.DataFrame({
-        "Result": ["✅ pass" if s else "❌ fail" for s in results["success"]], "Severity": results["severity"],
+        "Result": ["✔ pass" if s else "✖ fail" for s in results["success"]], "Severity": results["severity"],
         "Suite": results["suite"], "Rule": results["rule"], "Column": results["column_name"],
         "Observed": results["observed_value"], "What it checks": results["description"],
     }), hide_index=True, width="stretch", key="checks")

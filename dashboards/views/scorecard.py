@@ -33,7 +33,7 @@ rows = []
 for r in card.itertuples():
     measured = bool(r.measured) if not pd.isna(r.measured) else True
     if not measured:
-        rows.append({"Status": "➖ Not measured: no data source", "Standard": r.standard_id, "Commitment": r.title,
+        rows.append({"Status": "– Not measured: no data source", "Standard": r.standard_id, "Commitment": r.title,
                      "Source": r.source, "Latest": "–", "Target": charts.pct(r.target_rate, 0), "Change": "–",
                      "Rolling 12 months": "–", "Last 12 months (%)": [],
                      "Why not measured": r.not_measured_reason or "no data source"})
@@ -43,7 +43,8 @@ for r in card.itertuples():
                  "Source": r.source, "Latest": charts.pct(r.latest_rate), "Target": charts.pct(r.target_rate, 0),
                  "Change": charts.pp(change), "Rolling 12 months": charts.pct(r.rolling_12_rate),
                  "Last 12 months (%)": _spark(r.standard_id), "Why not measured": ""})
-table = pd.DataFrame(rows)
+table = pd.DataFrame(rows)[["Status", "Standard", "Latest", "Target", "Change", "Rolling 12 months",
+                            "Last 12 months (%)", "Commitment", "Source", "Why not measured"]]
 
 missed = card[card["rag"].isin(["red", "amber"])]
 grid = suppress(wh.borough_grid(force, latest)) if latest is not None else pd.DataFrame()

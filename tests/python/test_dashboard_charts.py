@@ -27,7 +27,7 @@ def test_trend_vs_target_draws_rates_and_target_in_percent() -> None:
 
 def test_rag_heat_grid_carries_rag_as_text_and_colour() -> None:
     df = pd.DataFrame({"standard_id": ["S1", "S1", "S2"], "borough_code": ["CW", "HK", "CW"],
-                       "rag": ["green", "red", "amber"], "rate": [0.95, 0.5, "<10"]})
+                       "rag": ["green", "red", "amber"], "rate": [0.95, 0.5, None], "denominator": [20, 10, "<10"]})
     fig = charts.rag_heat_grid(df, "RAG, June 2008")
     grid = fig.data[0]
     assert list(grid.x) == ["CW", "HK"] and list(grid.y) == ["S1", "S2"]
@@ -104,9 +104,9 @@ def test_interval_bars_and_volumes() -> None:
 
 
 def test_rag_is_always_words_and_an_icon() -> None:
-    assert charts.rag_label("green") == "✅ Green: on target"
-    assert charts.rag_label("amber") == "⚠️ Amber: within 5 points"
-    assert charts.rag_label("red") == "❌ Red: below target"
-    assert charts.rag_label(None) == "➖ No data"
+    assert charts.rag_label("green") == "✔ Green: on target"
+    assert charts.rag_label("amber") == "▲ Amber: within 5 points"
+    assert charts.rag_label("red") == "✖ Red: below target"
+    assert charts.rag_label(None) == "– No data"
     assert charts.cell_rate(0.5, "<10") == "<10 records" and charts.cell_rate(None, 0) == "no records"
     assert charts.pct(0.8819) == "88.2%" and charts.pp(-1.84) == "-1.8 pp"

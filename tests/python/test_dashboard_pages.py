@@ -133,11 +133,11 @@ def test_scorecard_shows_every_standard_as_in_the_marts(env: Path) -> None:
     card = query(env, "select standard_id, latest_rate, previous_rate, rolling_12_rate, target_rate, rag, measured "
                       "from marts.promise_scorecard where force_code = 'MPS' order by sort_order")
     assert list(table["Standard"]) == [r[0] for r in card]
-    words = {"green": "✅ Green: on target", "amber": "⚠️ Amber: within 5 points", "red": "❌ Red: below target"}
+    words = {"green": "✔ Green: on target", "amber": "▲ Amber: within 5 points", "red": "✖ Red: below target"}
     for row, (sid, latest, prev, rolling, target, rag, measured) in zip(table.to_dict("records"), card, strict=True):
         assert row["Target"] == pct(target, 0)
         if not measured:
-            assert row["Status"] == "➖ Not measured: no data source" and row["Latest"] == "–"
+            assert row["Status"] == "– Not measured: no data source" and row["Latest"] == "–"
             assert list(row["Last 12 months (%)"]) == []
             continue
         assert row["Status"] == words[rag]
@@ -164,7 +164,7 @@ def test_scorecard_drills_into_a_borough_with_small_cells_suppressed(env: Path) 
     at = signed_in("board")
     at.selectbox(key="drill_borough").select("IS").run()
     table = frame(at, "Standard", "Rate", "Records")
-    assert table.to_dict("records") == [{"Standard": "PLEDGE-6-999", "Status": "❌ Red: below target",
+    assert table.to_dict("records") == [{"Standard": "PLEDGE-6-999", "Status": "✖ Red: below target",
                                          "Rate": "<10 records", "Within standard": "<10", "Records": "<10",
                                          "Pending": "0"}]
     at.selectbox(key="drill_borough").select("HK").run()
