@@ -65,7 +65,8 @@ def add_compliance(db: Path, records: int) -> None:
     con.execute(f"""
         create or replace table marts.compliance_records as
         with r as (select i, (select standard_id from bench_standards where sort_order = 1 + i % 12) as standard_id,
-                          timestamptz '2008-04-01 00:00:00+00' + to_seconds(cast((i * 7919) % 31536000 as bigint)) as started_at,
+                          timestamptz '2008-04-01 00:00:00+00'
+                              + to_seconds(cast((i * 7919) % 31536000 as bigint)) as started_at,
                           (hash(i) % 600) / 10.0 as elapsed
                    from range({records}) t(i))
         select standard_id, 'MPS' as force_code, 'B' || lpad(cast((i // 12) % 32 as varchar), 2, '0') as borough_code,

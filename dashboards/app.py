@@ -102,7 +102,8 @@ _resolve_oidc_role()
 role = st.session_state.get(ROLE_KEY)
 allowed = pages_for(role)
 if not allowed:
-    page = st.navigation([st.Page(_sign_in_page, title="Sign in", icon=":material/lock:", url_path="sign-in")], position="hidden")
+    page = st.navigation([st.Page(_sign_in_page, title="Sign in", icon=":material/lock:", url_path="sign-in")],
+                         position="hidden")
 else:
     page = st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path,
                                   default=i == 0) for i, p in enumerate(allowed)])

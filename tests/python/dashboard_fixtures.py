@@ -44,7 +44,8 @@ FILES = {
     "survey_responses_mps.csv": _survey_csv(),
     "calls_mps.csv": "call_id,line,received_at,answered_at,borough_code,handler_id,force_code\n"
     + "".join(f"c{i},999,2008-06-0{1 + i % 5}T10:00:00Z,2008-06-0{1 + i % 5}T10:00:0{i % 10}Z,CW,{MARK}-h{i},MPS\n"
-              for i in range(12)),
+              for i in range(12))
+    + f"cbad,999,{MARK}-when,,CW,{MARK}-h99,MPS\n",  # rejected: its reason quotes the bad value
     "incidents_mps.csv": "incident_id,created_at,grade,borough_code,first_arrival_at,caller_name,caller_phone,"
     "location_text,force_code\n"
     + "".join(f"i{i},2008-06-0{1 + i % 5}T10:00:00Z,E,CW,2008-06-0{1 + i % 5}T10:09:00Z,{MARK} Caller,"

@@ -327,6 +327,35 @@ def test_data_quality_page_equals_the_ledger(env: Path) -> None:
     fresh = frame(at, "Extract", "Loads", "Rows loaded")
     assert sorted(fresh["Extract"]) == ["calls", "feedback", "incidents", "survey_responses", "victim_contacts"]
     assert "`citizen-focus check` has not been run on this warehouse." in [i.value for i in at.info]
+    reasons = frame(at, "Reason (values masked)")
+    rejects = query(env, "select kind, reason, count(*) from raw.rejects group by all")
+    assert len(rejects) == 1 and MARK in rejects[0][1]  # the raw reason quotes the planted value...
+    assert reasons.to_dict("records") == [{"Extract": "calls", "Reason (values masked)": rejects[0][1].replace(
+        rejects[0][1].split("'")[1], "…"), "Rows": 1}]  # ...the page masks it
+    assert MARK not in reasons.to_csv()
+
+
+def test_an_oidc_provider_in_secrets_adds_its_sign_in_button(env: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert [b.label for b in at.button][:1] == ["Sign in with your organisation account"]
+    assert ROLE_KEY not in at.session_state  # the provider alone grants no role
+    plain = signed_in(None)
+    assert "Sign in with your organisation account" not in [b.label for b in plain.button]
+
+
+def test_benchmark_queries_cover_every_page_and_run(env: Path) -> None:
+    from dashboards.data import BENCHMARK_QUERIES
+
+    calls = BENCHMARK_QUERIES(env)
+    assert {name.split(".")[0] for name in calls} == {"scorecard", "calls", "complaints", "satisfaction", "bme_gap",
+                                                      "data_quality"}
+    for name, fn in calls.items():
+        result = fn()
+        assert len(result) > 0, name
 
 
 # ---- missing, empty and rebuilt warehouses -------------------------------------------------------------
