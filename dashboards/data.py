@@ -56,6 +56,8 @@ EXPORTABLE: dict[str, str] = {
     "marts.satisfaction_by_service_outcome": "Satisfaction by whether the linked incident or crime met a standard",
 }
 
+BOROUGH_GAPS = "BME gap by borough with intervals (rolling 12 months, latest month)"
+
 # The tables each page reads (also the dbt exposures' depends_on, models/marts/_marts__exposures.yml).
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance"),
@@ -437,11 +439,32 @@ class Warehouse:
 
     # ---- exports -------------------------------------------------------------------------
     def export_table(self, table: str, force: str | None) -> pd.DataFrame:
+        return self.export_frame(table, force)
+
+    def _export_sql(self, table: str, force: str | None, month) -> tuple[str, tuple]:
+        if table == BOROUGH_GAPS:
+            return ("""select * from marts.bme_satisfaction_gap where force_code = ? and window_months = 12
+                       and borough_code <> 'ALL' and period_end_month = (select max(period_end_month) from
+                       marts.bme_satisfaction_gap where force_code = ?)
+                       order by gap_pp desc nulls last, borough_code, question""", (force, force))
         if table not in EXPORTABLE:
             raise ValueError(f"{table} is not exportable")
+        if table == "marts.compliance_records":  # record level: one month at a time
+            return ("select * from marts.compliance_records where force_code = ? and period_month = ? "
+                    "order by standard_id, started_at, record_id", (force, month))
         has_force = force and "force_code" in self.columns(table)
         where, params = ("where force_code = ?", (force,)) if has_force else ("", ())
-        return self.query(f"select * from {table} {where}", params)
+        return f"select * from {table} {where} order by all", params
+
+    def export_frame(self, table: str, force: str | None, month=None, limit: int | None = None) -> pd.DataFrame:
+        sql, params = self._export_sql(table, force, month)
+        if limit is not None:
+            sql, params = f"select * from ({sql}) limit ?", (*params, limit)
+        return self.query(sql, params)
+
+    def export_count(self, table: str, force: str | None, month=None) -> int:
+        sql, params = self._export_sql(table, force, month)
+        return int(self.query(f"select count(*) as n from ({sql})", params)["n"].iloc[0])
 
 
 def _picker(columns: list[str]) -> Callable[..., str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +13,7 @@ import pytest
 from dashboard_fixtures import MARK
 
 from dashboards import exports
-from dashboards.data import EXPORTABLE, open_warehouse
+from dashboards.data import BOROUGH_GAPS, EXPORTABLE, open_warehouse
 from dashboards.disclosure import suppress
 
 
@@ -71,13 +71,14 @@ def test_every_export_of_the_fixture_warehouse_is_suppressed_and_free_of_persona
     count_columns = ("respondents", "white_respondents", "bme_respondents", "not_stated_respondents", "numerator",
                      "denominator", "pending", "satisfied", "white_satisfied", "bme_satisfied", "excluded_answers")
     small_seen = 0
-    for table in EXPORTABLE:
-        df = wh.export_table(table, "MPS")
+    for table in [*EXPORTABLE, BOROUGH_GAPS]:
+        month = date(2008, 6, 1) if table == "marts.compliance_records" else None
+        df = wh.export_frame(table, "MPS", month)
         assert len(df), table
-        notes = exports.footnote(table, wh.built_at(), None)
-        text = exports.to_csv(df, notes).decode()
-        xlsx = exports.to_excel(df, notes)
+        csv_bytes, xlsx = exports.files(wh, table, "MPS", month)  # what the download buttons send
+        text = csv_bytes.decode()
         assert MARK not in text
+        assert "Data as of the warehouse build at" in text
         book = openpyxl.load_workbook(io.BytesIO(xlsx))
         cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
         assert not any(MARK in c for c in cells)

@@ -310,7 +310,7 @@ def test_exports_page_preview_is_suppressed_like_the_screen(env: Path) -> None:
     preview = frame(at, "borough_code", "bme_respondents", "gap_pp")
     rows = query(env, "select borough_code, question, bme_respondents, gap_pp from marts.bme_satisfaction_gap "
                       "where window_months = 12 and period_end_month = '2008-06-01' and borough_code <> 'ALL' "
-                      "order by gap_pp desc nulls last, borough_code")
+                      "order by gap_pp desc nulls last, borough_code, question")
     assert list(zip(preview["borough_code"], preview["question"], strict=True)) == [r[:2] for r in rows]
     assert list(preview["bme_respondents"]) == ["<10" if 0 < r[2] < 10 else str(r[2]) for r in rows]
     assert "<10" in set(preview["bme_respondents"])
