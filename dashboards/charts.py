@@ -42,6 +42,12 @@ def pp(value: float | None, digits: int = 1) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:+.{digits}f} pp"
 
 
+def _monthly(fig: go.Figure) -> go.Figure:
+    """Monthly x axes are labelled by month, never by day."""
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    return fig
+
+
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, colorway=PALETTE,
                       template="plotly_white", legend={"orientation": "h", "y": -0.2}, margin={"t": 60})
@@ -57,7 +63,7 @@ def trend_vs_target(df: pd.DataFrame, title: str) -> go.Figure:
                                  name=standard, line={"color": colour}))
         fig.add_trace(go.Scatter(x=part["period_month"], y=part["target_rate"] * 100, mode="lines",
                                  name=f"{standard} target", line={"color": colour, "dash": "dash"}))
-    return _layout(fig, title, "Month (Europe/London)", "Within standard (%)")
+    return _monthly(_layout(fig, title, "Month (Europe/London)", "Within standard (%)"))
 
 
 def rag_heat_grid(df: pd.DataFrame, title: str) -> go.Figure:
@@ -65,20 +71,21 @@ def rag_heat_grid(df: pd.DataFrame, title: str) -> go.Figure:
     standards = sorted(df["standard_id"].unique())
     boroughs = sorted(df["borough_code"].unique())
     codes = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
+    has_den = "denominator" in df.columns
+    cells = {(r.standard_id, r.borough_code): (r.rag, r.rate, r.denominator if has_den else None)
+             for r in df.itertuples()}
     z, text = [], []
     for s in standards:
         row_z, row_t = [], []
         for b in boroughs:
-            cell = df[(df["standard_id"] == s) & (df["borough_code"] == b)]
-            if cell.empty:
+            if (s, b) not in cells:
                 row_z.append(None)
                 row_t.append("")
                 continue
-            rag = cell["rag"].iloc[0] if cell["rag"].iloc[0] in codes else "no_data"
+            rag, rate, den = cells[(s, b)]
+            rag = rag if rag in codes else "no_data"
             row_z.append(codes[rag])
-            rate = cell["rate"].iloc[0]
-            small = "denominator" in cell.columns and cell["denominator"].iloc[0] == "<10"
-            shown = "<10" if small else rate if isinstance(rate, str) else pct(rate, 0)
+            shown = "<10" if den == "<10" else rate if isinstance(rate, str) else pct(rate, 0)
             row_t.append(f"{RAG_SHORT[rag]} {shown}")
         z.append(row_z)
         text.append(row_t)
@@ -114,7 +121,7 @@ def misses_heatmap(df: pd.DataFrame, title: str) -> go.Figure:
     text = [["<10" if 0 < v < 10 else str(v) for v in r] for r in grid]
     z = [[None if 0 < v < 10 else v for v in r] for r in grid]
     fig = go.Figure(go.Heatmap(z=z, x=list(range(24)), y=WEEKDAYS, text=text, texttemplate="%{text}",
-                               colorscale="Cividis", colorbar={"title": "Misses"}))
+                               colorscale="Cividis", zmin=0, colorbar={"title": "Misses"}))
     return _layout(fig, title, "Hour of day (Europe/London)", "Weekday")
 
 
@@ -134,8 +141,8 @@ def rate_bands(df: pd.DataFrame, group: str, title: str) -> go.Figure:
         symbols = ["circle" if r else "circle-open" for r in part["reliable"]]
         fig.add_trace(go.Scatter(x=x, y=part["rate"] * 100, mode="lines+markers", name=str(name),
                                  line={"color": colour}, marker={"symbol": symbols, "size": 8}))
-    return _layout(fig, title + " (hollow markers: fewer than 50 respondents)", "Period end month",
-                   "Satisfied (%)")
+    return _monthly(_layout(fig, title + " (hollow markers: fewer than 50 respondents)", "Period end month",
+                            "Satisfied (%)"))
 
 
 def interval_bars(df: pd.DataFrame, label: str, title: str, x_title: str = "Satisfied (%)") -> go.Figure:
@@ -170,7 +177,7 @@ def gap_over_time(df: pd.DataFrame, title: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=x, y=part["gap_pp"], mode="lines+markers", name="gap (White − BME)",
                              line={"color": PALETTE[3]}))
     fig.add_hline(y=0, line_color="#666666")
-    return _layout(fig, title, "Period end month", "Gap (percentage points)")
+    return _monthly(_layout(fig, title, "Period end month", "Gap (percentage points)"))
 
 
 def ranked_gaps(df: pd.DataFrame, title: str) -> go.Figure:

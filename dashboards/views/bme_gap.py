@@ -36,7 +36,9 @@ with right:
                                               "Newcombe interval)"), key="gap")
 
 
-def _rate(rate: object, lo: object = None, hi: object = None) -> str:
+def _rate(rate: object, lo: object = None, hi: object = None, n: object = None) -> str:
+    if n == "0":
+        return "no respondents"
     if rate is None or pd.isna(rate):
         return "suppressed (<10)"
     return charts.pct(rate) + (f" ({charts.pct(lo)} – {charts.pct(hi)})" if lo is not None else "")
@@ -55,7 +57,7 @@ def _sig(s: object) -> str:
 
 
 latest = gap.sort_values("period_end_month").iloc[-1]
-st.subheader(f"{where}, {window_label.lower()} ending {month_name(latest['period_end_month'])}")
+st.subheader(f"{where[0].upper() + where[1:]}, {window_label.lower()} ending {month_name(latest['period_end_month'])}")
 st.dataframe(pd.DataFrame([{
     "White": _rate(latest["white_rate"], latest["white_ci_low"], latest["white_ci_high"]),
     "White respondents": latest["white_respondents_display"],
@@ -69,8 +71,10 @@ ranked = wh.bme_gap_by_borough(force, question, window, as_date(latest["period_e
 st.subheader(f"Boroughs ranked by gap, {month_name(latest['period_end_month'])}")
 st.dataframe(pd.DataFrame({
     "Borough": ranked["borough_code"],
-    "White": [_rate(r) for r in ranked["white_rate"]], "White respondents": ranked["white_respondents_display"],
-    "BME": [_rate(r) for r in ranked["bme_rate"]], "BME respondents": ranked["bme_respondents_display"],
+    "White": [_rate(r, n=n) for r, n in zip(ranked["white_rate"], ranked["white_respondents_display"], strict=True)],
+    "White respondents": ranked["white_respondents_display"],
+    "BME": [_rate(r, n=n) for r, n in zip(ranked["bme_rate"], ranked["bme_respondents_display"], strict=True)],
+    "BME respondents": ranked["bme_respondents_display"],
     "Gap (95% interval)": [_gap(g, lo, hi) for g, lo, hi in zip(ranked["gap_pp"], ranked["gap_ci_low_pp"],
                                                                  ranked["gap_ci_high_pp"], strict=True)],
     "Significance": [_sig(s) for s in ranked["significant"]],
@@ -84,8 +88,11 @@ st.subheader("Survey ↔ operations: are users whose standard was met more satis
 link = wh.linkage(force)
 st.dataframe(pd.DataFrame({
     "Outcome measure": link["outcome_measure"], "Question": link["question"].map(QUESTION_LABELS),
-    "Met: satisfied": [_rate(r) for r in link["met_rate"]], "Met: respondents": link["met_respondents"],
-    "Missed: satisfied": [_rate(r) for r in link["missed_rate"]], "Missed: respondents": link["missed_respondents"],
+    "Met: satisfied": [_rate(r, n=n) for r, n in zip(link["met_rate"], link["met_respondents"], strict=True)],
+    "Met: respondents": link["met_respondents"],
+    "Missed: satisfied": [_rate(r, n=n) for r, n in zip(link["missed_rate"], link["missed_respondents"],
+                                                        strict=True)],
+    "Missed: respondents": link["missed_respondents"],
     "Met − missed (95% interval)": [_gap(g, lo, hi) for g, lo, hi in zip(link["met_minus_missed_pp"],
                                                                            link["ci_low_pp"], link["ci_high_pp"],
                                                                            strict=True)],

@@ -55,7 +55,7 @@ months = sorted(df["period_end_month"].unique(), reverse=True)
 month = st.selectbox("Period ending", months, format_func=month_name, key="month")
 now = df[df["period_end_month"] == month].copy()
 now["order"] = now["question"].map(QUESTIONS.index)
-st.subheader(f"{where}, {window_label.lower()} ending {month_name(month)}")
+st.subheader(f"{where[0].upper() + where[1:]}, {window_label.lower()} ending {month_name(month)}")
 st.dataframe(_table(now.sort_values("order"), "question_label", "Question"), hide_index=True, width="stretch",
              key="questions_table")
 

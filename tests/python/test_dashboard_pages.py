@@ -290,6 +290,12 @@ def test_bme_gap_page_equals_the_marts(env: Path) -> None:
     n = query(env, "select count(distinct (outcome_measure, question)) from marts.satisfaction_by_service_outcome "
                    "where borough_code = 'ALL' and window_name = 'whole_period'")[0][0]
     assert len(linkage) == n
+    rows = query(env, "select outcome_measure, question, respondents_display, rate from "
+                      "marts.satisfaction_by_service_outcome where borough_code = 'ALL' and window_name = "
+                      "'whole_period' and outcome_group = 'missed' order by outcome_measure, question")
+    assert list(linkage["Missed: respondents"]) == [r[2] for r in rows]
+    assert list(linkage["Missed: satisfied"]) == ["no respondents" if r[2] == "0" else "suppressed (<10)"
+                                                  if r[3] is None else pct(r[3]) for r in rows]
 
 
 def test_drilldown_lists_the_records_of_the_chosen_cell(env: Path) -> None:
