@@ -160,6 +160,24 @@ def test_scorecard_shows_every_standard_as_in_the_marts(env: Path) -> None:
     assert missed[0].endswith("Below target in: " + expected)
 
 
+def test_a_national_deployment_chooses_the_force(env: Path, monkeypatch, tmp_path: Path) -> None:
+    two = tmp_path / "two_forces.duckdb"
+    shutil.copyfile(env, two)
+    con = duckdb.connect(str(two))
+    con.execute("insert into marts.promise_scorecard select * replace ('CUMB' as force_code, latest_rate / 2 as "
+                "latest_rate) from marts.promise_scorecard")
+    con.execute("insert into marts.pledge_compliance select * replace ('CUMB' as force_code, 'CU' || borough_code "
+                "as borough_code) from marts.pledge_compliance")
+    con.close()
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(two))
+    at = signed_in("board")
+    assert at.sidebar.selectbox[0].label == "Force" and at.sidebar.selectbox[0].options == ["CUMB", "MPS"]
+    assert frame(at, "Standard", "Latest").loc[1, "Latest"] == pct(269 / 305 / 2)  # CUMB first
+    at.sidebar.selectbox[0].select("MPS").run()
+    assert frame(at, "Standard", "Latest").loc[1, "Latest"] == pct(269 / 305)
+    assert "CUCW" not in all_text(at)
+
+
 def test_scorecard_drills_into_a_borough_with_small_cells_suppressed(env: Path) -> None:
     at = signed_in("board")
     at.selectbox(key="drill_borough").select("IS").run()
