@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from quality.definitions import load_suites, select_suites
 from quality.testing import check, copy_warehouse, execute
 
 Z = 1.959963984540054
@@ -131,6 +132,101 @@ def compliance_rows() -> list[tuple]:
     return rows
 
 
+SCORECARD_COLUMNS = (
+    "force_code varchar, standard_id varchar, title varchar, source varchar, period_month date, "
+    "target_rate double, rate double, previous_month_rate double, rolling_12_month_rate double, rag varchar, "
+    "measured boolean, not_measured_reason varchar"
+)
+
+
+def scorecard_rows() -> list[tuple]:
+    """One row per standard of the seed for force MPS, latest complete month June 2008."""
+    rows = []
+    for standard, rate, previous, rolling in (
+        ("PLEDGE-6-999", 0.95, 0.93, 0.94),
+        ("PLEDGE-7-EMERGENCY", 0.87, 0.91, 0.89),
+        ("QOSC-RESPONSE-10WD", 0.70, None, 0.72),
+    ):
+        rows.append(
+            ("MPS", standard, standard.lower(), "Policing Pledge", MONTHS[-1], 0.9, rate, previous, rolling,
+             rag(rate, 0.9), True, None)
+        )
+    rows.append(
+        ("MPS", "PLEDGE-1-NOT-MEASURED", "pledge 1", "Policing Pledge", MONTHS[-1], 0.9, None, None, None,
+         "no_data", False, "not measured: no data source")
+    )
+    return rows
+
+
+EQUALITY_COLUMNS = (
+    "force_code varchar, borough_code varchar, question varchar, dimension varchar, dimension_value varchar, "
+    "window_months integer, period_end_month date, respondents bigint, satisfied bigint, n_eff double, "
+    "rate double, ci_low double, ci_high double, is_suppressed boolean, reliable boolean"
+)
+
+
+def equality_rows() -> list[tuple]:
+    """Two questions x (ethnic_group White/BME, gender Female) x 2 windows x 3 months, ALL and HK;
+    HK's BME group has 6 respondents a month: suppressed (satisfied, rate and interval null)."""
+    rows = []
+    groups = (("ethnic_group", "White", 40, 30), ("ethnic_group", "BME", 12, 8), ("gender", "Female", 55, 44))
+    for borough in ("ALL", "HK"):
+        for question in ("treatment", "whole_experience"):
+            for dimension, value, respondents, satisfied in groups:
+                if borough == "HK":
+                    respondents, satisfied = respondents // 2, satisfied // 2
+                for window in (1, 12):
+                    for month in MONTHS:
+                        n = respondents * (2 if window == 12 else 1)
+                        s = satisfied * (2 if window == 12 else 1)
+                        if n < 10:
+                            rows.append(("MPS", borough, question, dimension, value, window, month, n, None,
+                                         float(n), None, None, None, True, False))
+                            continue
+                        low, high = wilson(s / n, n)
+                        rows.append(("MPS", borough, question, dimension, value, window, month, n, s, float(n),
+                                     s / n, low, high, False, n >= 50))
+    return rows
+
+
+OUTCOME_COLUMNS = (
+    "force_code varchar, borough_code varchar, question varchar, outcome_measure varchar, outcome_group varchar, "
+    "window_name varchar, window_months integer, period_end_month date, respondents bigint, satisfied bigint, "
+    "n_eff double, rate double, ci_low double, ci_high double, is_suppressed boolean, reliable boolean, "
+    "met_minus_missed_pp double, met_minus_missed_ci_low_pp double, met_minus_missed_ci_high_pp double, "
+    "p_value double, significant boolean, is_comparison_suppressed boolean"
+)
+
+
+def outcome_rows() -> list[tuple]:
+    """emergency_attended_in_time, met (60 respondents, 48 satisfied) vs missed (20, 10), force-wide,
+    whole period; HK: missed has 4 respondents, so the comparison is suppressed."""
+    rows = []
+    for borough, (met_n, met_s), (missed_n, missed_s) in (("ALL", (60, 48), (20, 10)), ("HK", (30, 24), (4, 2))):
+        groups = {}
+        for group, n, s in (("met", met_n, met_s), ("missed", missed_n, missed_s)):
+            if n < 10:
+                groups[group] = (n, None, None, None, None, True)
+            else:
+                low, high = wilson(s / n, n)
+                groups[group] = (n, s, s / n, low, high, False)
+        comparable = not groups["met"][5] and not groups["missed"][5]
+        if comparable:
+            p1, l1, u1 = groups["met"][2:5]
+            p2, l2, u2 = groups["missed"][2:5]
+            d = p1 - p2
+            low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+            high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+            se = math.sqrt(p1 * (1 - p1) / met_n + p2 * (1 - p2) / missed_n)
+            comparison = (100 * d, 100 * low, 100 * high, math.erfc(abs(d) / se / math.sqrt(2)), low > 0 or high < 0)
+        else:
+            comparison = (None, None, None, None, None)
+        for group, (n, s, r, lo, hi, suppressed) in groups.items():
+            rows.append(("MPS", borough, "whole_experience", "emergency_attended_in_time", group, "whole_period", 3,
+                         MONTHS[-1], n, s, float(n), r, lo, hi, suppressed, n >= 50, *comparison, not comparable))
+    return rows
+
+
 def build_marts(db: Path) -> None:
     con = duckdb.connect(str(db))
     try:
@@ -172,6 +268,13 @@ def build_marts(db: Path) -> None:
         con.executemany(
             "insert into marts.pledge_compliance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", compliance_rows()
         )
+        for table, columns, rows in (
+            ("promise_scorecard", SCORECARD_COLUMNS, scorecard_rows()),
+            ("satisfaction_by_equality_group", EQUALITY_COLUMNS, equality_rows()),
+            ("satisfaction_by_service_outcome", OUTCOME_COLUMNS, outcome_rows()),
+        ):
+            con.execute(f"create table marts.{table} ({columns})")
+            con.executemany(f"insert into marts.{table} values ({', '.join('?' for _ in rows[0])})", rows)
     finally:
         con.close()
 
@@ -181,6 +284,9 @@ MART_SUITES = [
     "marts.bme_satisfaction_gap",
     "marts.pledge_compliance.rows",
     "marts.pledge_compliance.coverage",
+    "marts.promise_scorecard",
+    "marts.satisfaction_by_equality_group",
+    "marts.satisfaction_by_service_outcome",
 ]
 
 
@@ -213,7 +319,13 @@ def test_correct_marts_pass_every_mart_suite(marts_db, tmp_path) -> None:
         "marts.bme_satisfaction_gap.rows",
         "marts.pledge_compliance.rows",
         "marts.pledge_compliance.coverage",
+        "marts.promise_scorecard.rows",
+        "marts.promise_scorecard.coverage",
+        "marts.satisfaction_by_equality_group.rows",
+        "marts.satisfaction_by_equality_group.coverage",
+        "marts.satisfaction_by_service_outcome.rows",
     }
+    assert {s.name for s in select_suites(load_suites(), ["marts"])} == suites  # every mart suite is covered
     rows = run.result("marts.pledge_compliance.rows", "row_count_within_band_of_previous_build")
     assert rows["observed_number"] == 19  # stored for the next build's comparison
 
@@ -232,6 +344,16 @@ SMALL_GAP = SMALL_SAT
 ONE_PC = "standard_id = 'PLEDGE-6-999' and borough_code = 'CW' and period_month = '2008-05-01'"
 MAY_ALL_TREATMENT = "borough_code = 'ALL' and question = 'treatment' and period_end_month = '2008-05-01'"
 AMBER_PC = "standard_id = 'PLEDGE-6-999' and borough_code = 'HK' and period_month = '2008-05-01'"
+SC = "marts.promise_scorecard"
+NOT_MEASURED = "standard_id = 'PLEDGE-1-NOT-MEASURED'"
+EQ = "marts.satisfaction_by_equality_group"
+ONE_EQ = (
+    "borough_code = 'ALL' and question = 'treatment' and dimension_value = 'White' and window_months = 1 "
+    "and period_end_month = '2008-05-01'"
+)
+SMALL_EQ = ONE_EQ.replace("'ALL'", "'HK'").replace("'White'", "'BME'")
+SO = "marts.satisfaction_by_service_outcome"
+MET_ALL = "borough_code = 'ALL' and outcome_group = 'met'"
 
 # (case id, SQL that plants the mistake, expected failed (suite, rule) pairs, expected exit code)
 PLANTED = [
@@ -380,6 +502,114 @@ PLANTED = [
         0,
     ),
     (
+        "scorecard-standard-missing",
+        f"delete from {SC} where standard_id = 'PLEDGE-7-EMERGENCY'",
+        {(f"{SC}.rows", "every_reference_standard_listed"), (f"{SC}.coverage", "every_standard_once_per_force")},
+        1,
+    ),
+    (
+        "scorecard-standard-twice",
+        f"insert into {SC} select * from {SC} where standard_id = 'PLEDGE-6-999'",
+        {(f"{SC}.rows", "grain_unique"), (f"{SC}.coverage", "every_standard_once_per_force")},
+        1,
+    ),
+    (
+        "scorecard-standard-not-in-seed",
+        f"update {SC} set standard_id = 'PLEDGE-99' where standard_id = 'PLEDGE-6-999'",
+        {
+            (f"{SC}.rows", "standard_in_reference_seed"),
+            (f"{SC}.rows", "every_reference_standard_listed"),
+            (f"{SC}.coverage", "every_standard_once_per_force"),
+        },
+        1,
+    ),
+    (
+        "scorecard-rolling-rate-above-1",
+        f"update {SC} set rolling_12_month_rate = 1.3 where standard_id = 'PLEDGE-6-999'",
+        {(f"{SC}.rows", "rates_within_0_1")},
+        1,
+    ),
+    (
+        "scorecard-rag-unknown",
+        f"update {SC} set rag = 'yellow' where standard_id = 'PLEDGE-6-999'",
+        {(f"{SC}.rows", "rag_in_set")},
+        1,
+    ),
+    (
+        "scorecard-unmeasured-standard-with-a-rate",
+        f"update {SC} set previous_month_rate = 0.5 where {NOT_MEASURED}",
+        {(f"{SC}.rows", "not_measured_has_no_rate")},
+        1,
+    ),
+    (
+        "scorecard-unmeasured-standard-coloured",
+        f"update {SC} set rag = 'red' where {NOT_MEASURED}",
+        {(f"{SC}.rows", "not_measured_is_no_data")},
+        1,
+    ),
+    (
+        "scorecard-unmeasured-without-reason",
+        f"update {SC} set not_measured_reason = ' ' where {NOT_MEASURED}",
+        {(f"{SC}.rows", "not_measured_says_why")},
+        0,
+    ),
+    (
+        "equality-duplicate-row",
+        f"insert into {EQ} select * from {EQ} where {ONE_EQ}",
+        {(f"{EQ}.rows", "grain_unique")},
+        1,
+    ),
+    (
+        "equality-small-group-shown",
+        f"update {EQ} set satisfied = 4, rate = 0.66, ci_low = 0.3, ci_high = 0.9 where {SMALL_EQ}",
+        {(f"{EQ}.rows", "small_cells_suppressed")},
+        1,
+    ),
+    (
+        "equality-ci-misses-rate",
+        f"update {EQ} set ci_high = rate - 0.01 where {ONE_EQ}",
+        {(f"{EQ}.rows", "ci_contains_rate")},
+        1,
+    ),
+    (
+        "equality-unknown-dimension",
+        f"update {EQ} set dimension = 'religion' where {ONE_EQ}",
+        {(f"{EQ}.rows", "dimension_in_set")},
+        1,
+    ),
+    (
+        "equality-month-missing",
+        f"delete from {EQ} where borough_code = 'ALL' and question = 'whole_experience' "
+        "and dimension_value = 'BME' and period_end_month = '2008-05-01'",
+        {(f"{EQ}.coverage", "no_missing_months")},
+        0,
+    ),
+    (
+        "outcome-satisfied-above-respondents",
+        f"update {SO} set satisfied = respondents + 1 where {MET_ALL}",
+        {(f"{SO}.rows", "satisfied_not_above_respondents")},
+        1,
+    ),
+    (
+        "outcome-difference-outside-its-interval",
+        f"update {SO} set met_minus_missed_pp = met_minus_missed_ci_high_pp + 1 where borough_code = 'ALL'",
+        {(f"{SO}.rows", "difference_ci_contains_difference")},
+        1,
+    ),
+    (
+        "outcome-comparison-shown-for-a-small-group",
+        f"update {SO} set met_minus_missed_pp = 10, met_minus_missed_ci_low_pp = 1, "
+        "met_minus_missed_ci_high_pp = 20 where borough_code = 'HK'",
+        {(f"{SO}.rows", "comparison_suppressed_consistently")},
+        1,
+    ),
+    (
+        "outcome-group-unknown",
+        f"update {SO} set outcome_group = 'late' where {MET_ALL}",
+        {(f"{SO}.rows", "outcome_group_in_set")},
+        1,
+    ),
+    (
         "compliance-month-missing",
         f"delete from {PC} where standard_id = 'PLEDGE-7-EMERGENCY' and period_month = '2008-05-01'",
         {(f"{PC}.coverage", "no_missing_months")},
@@ -411,14 +641,35 @@ def test_the_offending_row_is_named_by_its_grain(marts_db, tmp_path) -> None:
     assert run.result(f"{PC}.rows", "rag_matches_rate")["unexpected_count"] == 1
 
 
-def test_a_mart_missing_from_the_warehouse_is_a_critical_failure(marts_db, tmp_path) -> None:
+def test_a_mart_not_built_yet_is_skipped_with_a_warning(marts_db, tmp_path) -> None:
+    """A mart missing from the warehouse (its model not merged yet, or a raw-only warehouse) does not
+    crash the check: its suites are skipped with one warning each, and the others still run."""
     db = copy_warehouse(marts_db, tmp_path)
-    execute(db, f"drop table {GAP}")
+    execute(db, f"drop table {SC}", "drop table reference.standards")
     run = check(db, suites=MART_SUITES, write_docs=False)
-    assert run.failed == {(f"{GAP}.rows", "table_readable")}
-    assert (
-        "marts.bme_satisfaction_gap does not exist" in run.result(f"{GAP}.rows", "table_readable")["details"]
+    assert run.failed == {
+        (f"{SC}.rows", "relation_exists"),
+        (f"{SC}.coverage", "relation_exists"),
+        (f"{PC}.rows", "relation_exists"),
+    }
+    assert run.failed_with("critical") == set()
+    assert run.code == 0
+    assert run.result(f"{SC}.rows", "relation_exists")["observed_value"] == (
+        "skipped: marts.promise_scorecard, reference.standards do not exist"
     )
+    assert run.result(f"{PC}.rows", "relation_exists")["observed_value"] == (
+        "skipped: reference.standards does not exist"
+    )
+    assert run.result(f"{PC}.coverage", "no_missing_months")["success"]  # the rest still ran
+    assert "skipped because a table they read does not exist" in run.output
+
+
+def test_a_mart_missing_a_published_column_is_a_critical_failure(marts_db, tmp_path) -> None:
+    db = copy_warehouse(marts_db, tmp_path)
+    execute(db, f"alter table {SC} drop column measured")
+    run = check(db, suites=[SC], write_docs=False)
+    assert run.failed == {(f"{SC}.rows", "table_readable")}
+    assert 'does not have a column named \\"measured\\"' in run.result(f"{SC}.rows", "table_readable")["details"]
     assert run.code == 1
 
 
