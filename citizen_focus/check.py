@@ -98,7 +98,7 @@ def _example(outcome) -> str:
     first = examples[0]
     text = ", ".join(f"{k}={v}" for k, v in first.items()) if isinstance(first, dict) else str(first)
     more = f" (+{len(examples) - 1} more)" if len(examples) > 1 else ""
-    return f"e.g. {text[:80]}{more}"
+    return f"e.g. {text[:140]}{more}"
 
 
 def print_report(runs: list, out: TextIO, docs: Path | None, run_id: str, stored: bool) -> None:
