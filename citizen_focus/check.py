@@ -98,17 +98,17 @@ def _example(outcome) -> str:
     first = examples[0]
     text = ", ".join(f"{k}={v}" for k, v in first.items()) if isinstance(first, dict) else str(first)
     more = f" (+{len(examples) - 1} more)" if len(examples) > 1 else ""
-    return f"e.g. {text[:80]}{more}"
+    return f"e.g. {text[:140]}{more}"
 
 
 def print_report(runs: list, out: TextIO, docs: Path | None, run_id: str, stored: bool) -> None:
-    header = f"{'suite':<42} {'rows':>9} {'checks':>6} {'critical':>8} {'warning':>7} {'secs':>5}"
+    header = f"{'suite':<46} {'rows':>9} {'checks':>6} {'critical':>8} {'warning':>7} {'secs':>5}"
     print(header, file=out)
     print("-" * len(header), file=out)
     for run in runs:
-        rows = "-" if run.rows is None else f"{run.rows:,}"
+        rows = "skipped" if run.skipped else "-" if run.rows is None else f"{run.rows:,}"
         print(
-            f"{run.suite.name:<42} {rows:>9} {len(run.outcomes):>6} {run.failed_critical:>8} "
+            f"{run.suite.name:<46} {rows:>9} {len(run.outcomes):>6} {run.failed_critical:>8} "
             f"{run.failed_warning:>7} {run.seconds:>5.1f}",
             file=out,
         )
@@ -131,6 +131,10 @@ def print_report(runs: list, out: TextIO, docs: Path | None, run_id: str, stored
         f"{critical} critical failed, {warning} warnings failed (run {run_id})",
         file=out,
     )
+    skipped = [r.suite.name for r in runs if r.skipped]
+    if skipped:
+        print(f"{len(skipped)} suite(s) skipped because a table they read does not exist: {', '.join(skipped)}",
+              file=out)
     if docs is not None:
         print(f"Data Docs: {docs / 'index.html'}", file=out)
     if stored:
@@ -229,21 +233,49 @@ def _validate(db: Path, chosen: list, docs: Path | None, run_id: str, checked_at
         con.close()
 
 
+def failed_critical_rules(db: Path) -> list[str]:
+    """`suite: rule` of every critical expectation that failed in the latest run stored in `db`."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        from quality.results import SCHEMA, _exists
+
+        if not _exists(con, "check_results"):
+            return []
+        rows = con.execute(
+            f"""
+            select suite || ': ' || rule from {SCHEMA}.check_results
+            where run_id = (select run_id from {SCHEMA}.check_runs order by checked_at desc, run_id desc limit 1)
+              and not success and severity = 'critical'
+            order by suite, rule
+            """
+        ).fetchall()
+        return [r[0] for r in rows]
+    finally:
+        con.close()
+
+
 def add_check_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Adds the `check` command to the CLI's subparsers; its handler is `cmd_check`."""
     p = sub.add_parser(
         "check",
-        help="run the data-quality checks (Great Expectations) and write the Data Docs",
-        description="Validate the raw extracts and the public marts with the Great Expectations suites of "
-        "quality/suites/: write the Data Docs (static HTML), store the results in quality.check_results "
-        "for the app, print a summary. Exit code 1 if a critical expectation failed (or, with "
-        "--fail-on-warning, any expectation).",
+        help="check the loaded data and the published figures for data-quality problems",
+        description="Check the loaded extracts and the published figures for data-quality problems: "
+        "every load reconciles with its file, no duplicate records, values in their allowed lists, no "
+        "times in the future or before 2000, plausible shares of abandoned 999 calls and missing arrival "
+        "times; rates between 0 and 100%, intervals around their rates, small groups suppressed, every "
+        "standard on the scorecard, no missing months, table sizes close to the previous build. Prints a "
+        "summary, writes a report you can open in a browser (Data Docs) and stores the results for the "
+        "app's data-quality page. A 'critical' problem makes the command fail (exit 1) and stops "
+        "`citizen-focus build` from publishing; a 'warning' is reported only. Rules: quality/suites/; "
+        "guide: docs/data-quality.md.",
     )
     p.add_argument(
-        "--docs", metavar="DIR", help="folder for the Data Docs (default: data_docs/ beside the warehouse)"
+        "--docs",
+        metavar="DIR",
+        help="folder for the browser report (Data Docs); default: data_docs/ beside the warehouse",
     )
     p.add_argument(
-        "--fail-on-warning", action="store_true", help="exit 1 when a warning-level expectation fails"
+        "--fail-on-warning", action="store_true", help="also fail (exit 1) when only warnings were found"
     )
     p.add_argument(
         "--suite",

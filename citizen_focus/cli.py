@@ -86,12 +86,15 @@ def _print_load(result) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Builds a new warehouse beside the published one; publishes it only if everything passes."""
+    """Builds a new warehouse beside the published one; publishes it only if dbt build and the
+    data-quality check both pass (a failed critical expectation publishes nothing)."""
+    from citizen_focus.check import default_docs_dir, failed_critical_rules, run_check
     from citizen_focus.dbt_runner import run_dbt
     from citizen_focus.publish import DoNotPublish, working_copy
     from citizen_focus.warehouse import connect
 
     db = warehouse_path(args.db)
+    docs = Path(args.docs).expanduser().resolve() if getattr(args, "docs", None) else default_docs_dir(db)
     start = time.time()
     outcome = EXIT_OK
     with working_copy(db) as work:
@@ -102,9 +105,27 @@ def cmd_build(args: argparse.Namespace) -> int:
                   "see the errors above", file=sys.stderr)
             outcome = EXIT_FAILED
             raise DoNotPublish
+        # the checks run on the private copy, before anyone can read it; their results go into it
+        print("== data-quality check of the new build")
+        code = run_check(work, docs, results_in_place=True)
+        if code != EXIT_OK:
+            failed = failed_critical_rules(work)
+            shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+            reason = (f"critical data-quality expectation(s) failed: {shown}" if failed
+                      else f"the data-quality check could not run (exit {code})")
+            print(f"{db}: {reason}: nothing published, the warehouse is as it was; see the table above "
+                  f"and {docs / 'index.html'}", file=sys.stderr)
+            outcome = EXIT_FAILED
+            raise DoNotPublish
     if outcome == EXIT_OK:
-        print(f"dbt build passed and published in {time.time() - start:.1f} s: {db}")
+        print(f"dbt build and data-quality check passed, published in {time.time() - start:.1f} s: {db}")
     return outcome
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from citizen_focus.check import cmd_check as run
+
+    return run(args)
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
@@ -178,7 +199,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("sample", argparse.Namespace(out=str(out), months=args.months, start=args.start, scale=args.scale,
                                       seed=args.seed, forces="MPS", dirty=False)),
         ("ingest", argparse.Namespace(paths=[str(out)], kind=None, db=str(db), progress=False)),
-        ("build", argparse.Namespace(db=str(db), select=None)),
+        ("build", argparse.Namespace(db=str(db), select=None, docs=None)),
+        ("check", argparse.Namespace(db=str(db), docs=None, fail_on_warning=False, suite=None)),
     ]
     if db.exists() and not args.keep:
         db.unlink()
@@ -206,6 +228,7 @@ COMMANDS = {
     "sample": cmd_sample,
     "ingest": cmd_ingest,
     "build": cmd_build,
+    "check": cmd_check,
     "rollback": cmd_rollback,
     "user": cmd_user,
     "serve": cmd_serve,
@@ -246,10 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show a progress bar for large files")
     _db_argument(p)
 
-    p = sub.add_parser("build", help="build the marts from the loaded data (runs dbt build)",
-                       description="Run `dbt build` (models, seeds and tests) against the warehouse file.")
+    p = sub.add_parser("build", help="build the marts from the loaded data, check them, publish them",
+                       description="Build the marts from the loaded data (dbt build: models, seeds and tests) "
+                       "on a private copy of the warehouse, then run the data-quality checks on that copy "
+                       "(as `citizen-focus check`). Only when both pass does the copy replace the warehouse "
+                       "the app reads; otherwise nothing changes and the reason is printed.")
     p.add_argument("--select", metavar="SELECTOR", help="only these dbt nodes (dbt selection syntax)")
+    p.add_argument("--docs", metavar="DIR",
+                   help="folder for the data-quality report (default: data_docs/ beside the warehouse)")
     _db_argument(p)
+
+    from citizen_focus.check import add_check_parser
+
+    add_check_parser(sub)
 
     p = sub.add_parser("rollback", help="put the previous build back (undo the last publish)",
                        description="Swap the published warehouse with the one it replaced. Running it twice "
@@ -289,8 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(PROJECT_DIR / "bench" / "results"), metavar="DIR",
                    help="where to write the JSON and Markdown results (default bench/results)")
 
-    p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build",
-                       description="Generate sample data, load it into a fresh warehouse and build everything.")
+    p = sub.add_parser("demo", help="the whole job on sample data: sample, ingest, build, check",
+                       description="Generate sample data, load it into a fresh warehouse, build everything "
+                       "and check its data quality.")
     p.add_argument("--out", default=str(PROJECT_DIR / "sample_data"), metavar="DIR",
                    help="where to write the sample extracts (default sample_data/)")
     p.add_argument("--months", type=int, default=12, metavar="N", help="months of sample data (default 12)")

@@ -40,8 +40,11 @@ SEVERITIES = (CRITICAL, WARNING)
 
 # The rule name of the expectation added to every suite that has a `row_count_band`.
 ROW_COUNT_RULE = "row_count_within_band_of_previous_build"
-# The rule name recorded when a suite's query cannot run (table missing, column missing...).
+# The rule name recorded when a suite's query cannot run (a column missing, a bad type...): critical.
 QUERY_RULE = "table_readable"
+# The rule name recorded when a relation the suite reads does not exist (yet): the suite is skipped
+# with a warning, so a warehouse built before a mart was added (or a raw-only warehouse) can be checked.
+MISSING_RULE = "relation_exists"
 
 # Parameters the runner computes at run time and passes to GX as expectation parameters.
 RUNTIME_PARAMETERS = {

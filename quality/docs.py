@@ -73,6 +73,8 @@ def _example(details: dict) -> str:
 
 
 def _status(run) -> tuple[str, str]:
+    if run.skipped:
+        return "cf-warning", "skipped (relation missing)"
     if run.failed_critical:
         return "cf-critical", f"{run.failed_critical} critical failed"
     if run.failed_warning:
@@ -113,7 +115,7 @@ def front_page(
             links.append(f"<a href='{esc(validations[run.suite.name])}'>results</a>")
         if run.suite.name in expectations:
             links.append(f"<a href='{esc(expectations[run.suite.name])}'>suite</a>")
-        rows = "query failed" if run.rows is None else f"{run.rows:,}"
+        rows = "skipped" if run.skipped else "query failed" if run.rows is None else f"{run.rows:,}"
         lines.append(
             f"<tr><td>{esc(run.suite.name)}</td><td>{esc(run.suite.table)}</td>"
             f"<td class='{css}'>{esc(status)}</td><td>{esc(rows)}</td><td>{len(run.outcomes)}</td>"

@@ -23,7 +23,15 @@ from typing import Any
 
 import duckdb
 
-from quality.definitions import CRITICAL, QUERY_RULE, ROW_COUNT_RULE, WARNING, ExpectationDef, Suite
+from quality.definitions import (
+    CRITICAL,
+    MISSING_RULE,
+    QUERY_RULE,
+    ROW_COUNT_RULE,
+    WARNING,
+    ExpectationDef,
+    Suite,
+)
 
 DOCS_MARKER = ".citizen-focus-data-docs"
 MAX_EXAMPLES = 10
@@ -55,6 +63,7 @@ class SuiteRun:
     rows: int | None  # rows of the validated DataFrame; None when the query failed
     seconds: float
     error: str | None = None
+    skipped: bool = False  # a relation the suite reads does not exist: nothing was validated
 
     @property
     def failed_critical(self) -> int:
@@ -210,6 +219,27 @@ def failed_query(suite: Suite, message: str) -> Outcome:
         "(the tables exist, with their columns).",
         observed_value="error",
         details={"error": message.splitlines()[0][:500]},
+    )
+
+
+def _does_not_exist(missing: list[str]) -> str:
+    return f"{missing[0]} does not exist" if len(missing) == 1 else f"{', '.join(missing)} do not exist"
+
+
+def missing_relation(suite: Suite, missing: list[str]) -> Outcome:
+    """The one (warning) outcome of a suite skipped because a relation it reads does not exist."""
+    return Outcome(
+        suite=suite.name,
+        table=suite.table,
+        rule=MISSING_RULE,
+        expectation="relation exists",
+        column=None,
+        severity=WARNING,
+        success=False,
+        description=f"The relations the suite reads ({', '.join(suite.relations)}) exist; when one does not "
+        "(a mart not built yet, a warehouse with only the raw layer) the suite is skipped with this warning.",
+        observed_value=f"skipped: {_does_not_exist(missing)}",
+        details={"missing": missing},
     )
 
 
@@ -372,10 +402,11 @@ def run_suites(
                 runs.append(
                     SuiteRun(
                         suite,
-                        [failed_query(suite, f"{', '.join(missing)} does not exist")],
+                        [missing_relation(suite, missing)],
                         None,
                         time.perf_counter() - start,
-                        f"{', '.join(missing)} does not exist",
+                        _does_not_exist(missing),
+                        skipped=True,
                     )
                 )
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from warehouse_builder import cli
 
-COMMANDS = ["sample", "ingest", "build", "rollback", "user", "serve", "bench", "demo"]
+COMMANDS = ["sample", "ingest", "build", "check", "rollback", "user", "serve", "bench", "demo"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -34,3 +34,17 @@ def test_an_empty_folder_says_so(tmp_path) -> None:
     assert result.returncode == 2
     assert "no extract files found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_on_a_missing_warehouse_says_so_in_one_line(tmp_path) -> None:
+    result = cli("check", "--db", str(tmp_path / "nothing.duckdb"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{tmp_path / 'nothing.duckdb'}: no such warehouse file"
+    assert "Traceback" not in result.stderr
+
+
+def test_build_and_check_help_say_what_blocks_publishing() -> None:
+    assert "Only when both pass does the copy replace the warehouse" in " ".join(cli("build", "--help").stdout.split())
+    check_help = " ".join(cli("check", "--help").stdout.split())
+    assert "stops `citizen-focus build` from publishing" in check_help
+    assert "--fail-on-warning" in check_help and "--docs DIR" in check_help

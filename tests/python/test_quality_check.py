@@ -103,16 +103,36 @@ def built_run(built, tmp_path_factory):
     return db, check(db, docs_dir=db.parent / "docs")
 
 
+def _missing_relations(db: Path) -> set[str]:
+    """Relations some suite reads that this build does not have (marts another branch adds)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        present = {
+            f"{schema}.{name}"
+            for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        }
+    return {r for s in load_suites() for r in s.relations} - present
+
+
+def _skipped(db: Path) -> set[str]:
+    missing = _missing_relations(db)
+    return {s.name for s in load_suites() if set(s.relations) & missing}
+
+
 def test_a_real_build_passes_every_suite(built_run) -> None:
     db, run = built_run
     assert run.failed_with("critical") == set(), run.output
     assert run.code == 0
     assert {r["suite"] for r in run.results} == {s.name for s in load_suites()}
+    # the satisfaction marts and every raw table exist in this project: their suites really ran
+    assert not {s for s in _skipped(db) if s.startswith(("raw.", "marts.citizen_focus", "marts.bme"))}
 
 
 def test_the_real_build_is_clean_of_warnings_too(built_run) -> None:
-    _, run = built_run
-    assert run.failed == set(), run.output
+    """The only warnings allowed: suites skipped because their mart is not built in this project yet."""
+    db, run = built_run
+    assert run.failed == {(s, "relation_exists") for s in _skipped(db)}, run.output
+    for suite in _skipped(db):
+        assert f"{suite}" in run.output and "skipped" in run.output
 
 
 def test_the_run_is_recorded_for_the_dashboard(built_run) -> None:
@@ -125,7 +145,7 @@ def test_the_run_is_recorded_for_the_dashboard(built_run) -> None:
     assert len(runs) == 1
     run_id, suites, expectations, failed_critical, failed_warning, success, docs = runs[0]
     assert suites == len(load_suites()) and expectations == len(run.results)
-    assert (failed_critical, failed_warning, success) == (0, 0, True)
+    assert (failed_critical, failed_warning, success) == (0, len(_skipped(db)), True)
     assert docs == str(db.parent / "docs")
     assert f"(run {run_id})" in run.output
     assert all(r["run_id"] == run_id for r in run.results)
@@ -136,8 +156,11 @@ def test_data_docs_cover_every_suite_and_work_offline(built_run) -> None:
     db, run = built_run
     docs = db.parent / "docs"
     index = (docs / "index.html").read_text(encoding="utf-8")
+    skipped = _skipped(db)
     for suite in load_suites():
         assert f"<td>{suite.name}</td>" in index
+        if suite.name in skipped:
+            continue
         assert list((docs / "validations").joinpath(*suite.name.split(".")).rglob("*.html")), suite.name
         assert (
             (docs / "expectations")
@@ -329,3 +352,49 @@ def test_latest_results_for_the_dashboard(raw_db) -> None:
     run = check(raw_db, suites=["raw.calls"], write_docs=False)
     rows = latest_results(raw_db)
     assert len(rows) == len(run.results) and {r["run_id"] for r in rows} == {run.results[0]["run_id"]}
+
+
+# --- `citizen-focus build` runs the check on its private copy before publishing -------------
+
+
+def test_build_publishes_only_a_warehouse_that_passes_the_checks(tmp_path) -> None:
+    from warehouse_builder import cli
+
+    db = tmp_path / "w.duckdb"
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "call_id,line,received_at,answered_at\n"
+        + "".join(f"c{i},999,2008-06-01T10:0{i}:00Z,2008-06-01T10:0{i}:05Z\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    assert cli("ingest", str(calls), "--db", str(db)).returncode == 0
+    # a row lost behind the loader's back: dbt cannot see it, the ledger reconciliation can
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from raw.calls where call_id = 'c3'")
+    before = db.read_bytes()
+    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    failed = cli("build", "--db", str(db), "--select", "staging", env=env)
+    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr
+    assert (
+        "critical data-quality expectation(s) failed: raw.calls.loads: rows_reconcile_with_ledger: "
+        "nothing published, the warehouse is as it was" in failed.stderr
+    )
+    assert "Traceback" not in failed.stderr
+    assert "FAILED   raw.calls.loads: rows_reconcile_with_ledger" in failed.stdout
+    assert db.read_bytes() == before  # not published
+    assert "rows_reconcile_with_ledger" in (tmp_path / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".w.work-*"))
+
+    with duckdb.connect(str(db)) as con:  # the ledger now agrees with the table: the check passes
+        con.execute("update raw.load_ledger set rows_loaded = rows_loaded - 1 where kind = 'calls'")
+    passed = cli("build", "--db", str(db), "--select", "staging", env=env)
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr
+    assert "dbt build and data-quality check passed, published" in passed.stdout
+    with duckdb.connect(str(db), read_only=True) as con:  # the results travelled with the published file
+        runs = con.execute("select failed_critical, success, data_docs from quality.check_runs").fetchall()
+    assert runs == [(0, True, str(tmp_path / "data_docs"))]
+    # the previous build (kept for rollback) has no check results: this run's went into the new file only
+    with duckdb.connect(str(previous_path(db)), read_only=True) as con:
+        assert not con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'quality'"
+        ).fetchone()[0]
