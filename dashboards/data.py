@@ -433,7 +433,7 @@ class Warehouse:
             """
             select suite, table_name, rule, column_name, severity, success, observed_value, description
             from quality.check_results where run_id = ?
-            order by success, severity, suite, rule
+            order by success, severity, suite, rule, column_name nulls first, expectation, observed_value
             """, (run["run_id"].iloc[0],))
         return run, results
 

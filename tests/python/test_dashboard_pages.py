@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from dashboard_fixtures import MARK
 from streamlit.testing.v1 import AppTest
-from warehouse_builder import query
+from warehouse_builder import cli, query
 
 from citizen_focus.config import PROJECT_DIR
 from dashboards.common import ROLE_KEY, USER_KEY
@@ -380,6 +380,27 @@ def test_benchmark_queries_cover_every_page_and_run(env: Path) -> None:
     for name, fn in calls.items():
         result = fn()
         assert len(result) > 0, name
+
+
+def test_data_quality_page_shows_the_latest_check_run(env: Path, monkeypatch, tmp_path: Path) -> None:
+    checked = tmp_path / "checked.duckdb"
+    shutil.copyfile(env, checked)
+    result = cli("check", "--db", str(checked), env={"GX_ANALYTICS_ENABLED": "false"})
+    assert "Results stored in quality.check_results" in result.stdout, result.stderr[-2000:]
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(checked))
+    at = signed_in("admin", "views/data_quality.py")
+    (suites, expectations, critical, warning, success), = query(
+        checked, "select suites, expectations, failed_critical, failed_warning, success from quality.check_runs")
+    verdict = [m.value for m in at.markdown if "expectations in" in m.value]
+    assert verdict == [f"**{'✔ passed' if success else '✖ failed'}** at " + verdict[0].split(" at ", 1)[1]]
+    assert verdict[0].endswith(f"{expectations} expectations in {suites} suites; {critical} critical and "
+                               f"{warning} warning failures.")
+    checks = frame(at, "Result", "Severity", "Rule")
+    rows = query(checked, "select success, severity, suite, rule from quality.check_results order by success, "
+                          "severity, suite, rule, column_name nulls first, expectation, observed_value")
+    assert [(r == "✔ pass", s, su, ru) for r, s, su, ru in checks[["Result", "Severity", "Suite", "Rule"]]
+            .itertuples(index=False)] == rows
+    assert MARK not in all_text(at)
 
 
 # ---- missing, empty and rebuilt warehouses -------------------------------------------------------------
