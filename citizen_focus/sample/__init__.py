@@ -62,6 +62,7 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
     summaries: dict[str, dict] = {}
     dirty_plan: dict[str, dict] = {"rows": {}, "files": {}}
     writer = Writer()
+    writes: list = []
     try:
         for force in forces:
             areas = areas_for(force)
@@ -76,22 +77,26 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
             feedback = generate_feedback(stream(seed, force, "feedback"), period, areas, scale)
 
             files = {kind: out / f"{kind}_{force}.csv" for kind in KINDS}
-            counts[files["calls"].name] = write_calls(writer, files["calls"], calls, areas, force, boolean)
-            counts[files["incidents"].name] = write_incidents(
-                writer, files["incidents"], incidents, calls, areas, force, _town(force), boolean)
-            counts[files["survey_responses"].name] = write_survey(
-                writer, files["survey_responses"], survey, incidents, crimes, areas, force, period)
-            counts[files["feedback"].name] = write_feedback(
-                writer, files["feedback"], feedback, areas, force, boolean, period.london)
-            counts[files["victim_contacts"].name] = write_victim_contacts(
-                writer, files["victim_contacts"], crimes, incidents, areas, force, period.as_of)
+            pending = {
+                "calls": write_calls(writer, files["calls"], calls, areas, force, boolean),
+                "incidents": write_incidents(writer, files["incidents"], incidents, calls, areas, force,
+                                             _town(force), boolean),
+                "survey_responses": write_survey(writer, files["survey_responses"], survey, incidents, crimes,
+                                                 areas, force, period),
+                "feedback": write_feedback(writer, files["feedback"], feedback, areas, force, boolean, period.london),
+                "victim_contacts": write_victim_contacts(writer, files["victim_contacts"], crimes, incidents, areas,
+                                                         force, period.as_of),
+            }
             summaries[force] = force_summary(period, areas, calls, incidents, crimes, survey, feedback, gaps)
-
+            writes.append((force, files, pending))
+        for force, files, pending in writes:
+            for kind, future in pending.items():
+                counts[files[kind].name] = future.result()
             if dirty:
                 for kind, path in files.items():
                     if counts[path.name] == 0:
                         continue  # nothing to duplicate; a tiny scale can leave an extract empty
-                    bad = append_bad_rows(path, kind, force, areas.codes[0])
+                    bad = append_bad_rows(path, kind, force, areas_for(force).codes[0])
                     good = counts[path.name]
                     counts[path.name] = good + len(bad)
                     dirty_plan["rows"][path.name] = {

@@ -8,6 +8,7 @@ depends on the load of that hour and month: a call at 6 pm in July queues more o
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,7 +142,7 @@ def answered_within(calls: Calls, line: int, seconds: float) -> tuple[int, int]:
     return int(met.sum()), int(denominator.sum())
 
 
-def write_calls(writer, path, calls: Calls, areas: ForceAreas, force: str, boolean: tuple[str, str]) -> int:
+def write_calls(writer, path, calls: Calls, areas: ForceAreas, force: str, boolean: tuple[str, str]) -> Future:
     from citizen_focus.sample.fake import staff_id
     from citizen_focus.sample.writer import sql_list
 

@@ -9,6 +9,7 @@ more often for items arriving before a weekend.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,7 +154,7 @@ def timeliness(fb: Feedback, london, as_of: int) -> dict[str, dict[str, int]]:
 
 
 def write_feedback(writer, path, fb: Feedback, areas: ForceAreas, force: str, boolean: tuple[str, str],
-                   london) -> int:
+                   london) -> Future:
     """Instants are written in London time with their offset (+01:00 in summer): another accepted form."""
     from citizen_focus.sample.fake import email, feedback_text, person_name, phone
     from citizen_focus.sample.writer import sql_list

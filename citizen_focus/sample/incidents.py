@@ -8,6 +8,7 @@ happen after the extract's as-of time is left empty (not yet happened), as in a 
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,7 +146,7 @@ def incident_id_sql(force: str) -> str:
 
 
 def write_incidents(writer, path, inc: Incidents, calls: Calls, areas: ForceAreas, force: str, town: str,
-                    boolean: tuple[str, str]) -> int:
+                    boolean: tuple[str, str]) -> Future:
     from citizen_focus.sample.fake import address, person_name, phone
     from citizen_focus.sample.writer import sql_list
 

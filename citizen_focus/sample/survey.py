@@ -15,6 +15,7 @@ level. Answers of one respondent are correlated (a Gaussian copula), their margi
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,7 +163,7 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
 
 
 def write_survey(writer, path, sv: Survey, inc: Incidents, cr: Crimes, areas: ForceAreas, force: str,
-                 period: Period) -> int:
+                 period: Period) -> Future:
     from citizen_focus.sample.fake import person_name, phone
     from citizen_focus.sample.incidents import incident_id_sql
     from citizen_focus.sample.victims import crime_reference_sql

@@ -8,6 +8,7 @@ the victim is surveyed, lower satisfaction with being kept informed. Updates are
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,7 +122,7 @@ def crime_reference_sql(force: str, month: str = "cmonth", seq: str = "cseq") ->
     return f"'{force}-CR' || {month}::varchar || '-' || lpad({seq}::varchar, 6, '0')"
 
 
-def write_victim_contacts(writer, path, cr: Crimes, inc: Incidents, areas, force: str, as_of: int) -> int:
+def write_victim_contacts(writer, path, cr: Crimes, inc: Incidents, areas, force: str, as_of: int) -> Future:
     from citizen_focus.sample.fake import person_name
     from citizen_focus.sample.incidents import TYPES
     from citizen_focus.sample.writer import sql_list

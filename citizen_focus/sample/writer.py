@@ -3,10 +3,13 @@
 Python hands DuckDB integer and float arrays only; ids, timestamps, labels and fake personal
 data are formatted by the SELECT list of a `COPY ... TO` statement. DuckDB keeps the row order
 (preserve_insertion_order), so the bytes written depend only on the arrays: same seed, same file.
+Writes run on one background thread (DuckDB releases the GIL), so NumPy can plan the next extract
+while DuckDB formats the previous one.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -42,9 +45,18 @@ class Writer:
         if threads:
             self.con.execute(f"set threads = {threads}")
         self.con.execute("set preserve_insertion_order = true")
+        self.con.execute("set enable_progress_bar = false")
         self.con.execute(_MACROS)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sample-writer")
 
-    def write(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> int:
+    def submit(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> Future:
+        """Queues a write; the future's result is the number of rows written."""
+        return self._pool.submit(self._write, path, columns, select)
+
+    def write(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> Future:
+        return self.submit(path, columns, select)
+
+    def _write(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> int:
         """COPY (select <expr> as <name>, ... from the arrays) to path; returns rows written."""
         frame = pd.DataFrame(columns, copy=False)
         self.con.register("_frame", frame)
@@ -57,4 +69,5 @@ class Writer:
         return len(frame)
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         self.con.close()
