@@ -64,9 +64,9 @@ def _discrete(rng: np.random.Generator, table: tuple[tuple[int, float], ...], n:
     return values[rng.choice(len(values), size=n, p=probs / probs.sum())]
 
 
-def _working_time(rng: np.random.Generator, london, day: np.ndarray) -> np.ndarray:
-    """A random instant between 09:00 and 17:30 London on each given day."""
-    minutes = rng.integers(9 * 60, 17 * 60 + 30, len(day))
+def _working_time(rng: np.random.Generator, london, day: np.ndarray, until_minute: int = 17 * 60 + 30) -> np.ndarray:
+    """A random instant between 09:00 and `until_minute` (London) on each given day."""
+    minutes = rng.integers(9 * 60, until_minute, len(day))
     return london.to_utc(day * DAY + minutes * MINUTE + rng.integers(0, 60, len(day)) * US)
 
 
@@ -97,7 +97,7 @@ def generate_feedback(rng: np.random.Generator, period: Period, areas: ForceArea
     in_hours = london.is_working_day(day) & (local_minutes >= 9 * 60) & (local_minutes < 16 * 60)
     same_day = (k == 0) & in_hours
     ack_day = london.add_working_days(day, np.maximum(k, 1))
-    ack_later = _working_time(rng, london, ack_day)
+    ack_later = _working_time(rng, london, ack_day, 13 * 60)  # the morning's acknowledgements
     ack_same = received + np.round(_lognormal(rng, 1.5, 0.6, n).clip(0.05, 1.5) * HOUR / US).astype(np.int64) * US
     acknowledged = np.where(same_day, ack_same, np.maximum(ack_later, received + MINUTE))
     acknowledged = np.where(rng.random(n) < fp.ack_missing_share, NULL, acknowledged)
