@@ -185,8 +185,8 @@ def write_survey(writer, path, sv: Survey, inc: Incidents, cr: Crimes, areas: Fo
 
     select = {
         "response_id": f"'{force}-S' || smonth::varchar || '-' || lpad(sseq::varchar, 5, '0')",
-        "interview_date": "uk_date(interview)",
-        "incident_date": "iso_date(incident_day)",
+        "interview_date": "iso_date(interview)",
+        "incident_date": "uk_date(incident_day)",
         "crime_reference": f"case when cmonth < 0 then null else {crime_reference_sql(force)} end",
         "incident_id": f"case when month < 0 then null else {incident_id_sql(force)} end",
         "survey_group": f"enum_of({sql_list(SURVEY_GROUPS)}, grp)",
