@@ -56,6 +56,7 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
         raise ValueError(f"--scale {scale} must be greater than 0")
     forces = tuple(dict.fromkeys(f.strip().upper() for f in forces if f.strip())) or ("MPS",)
     period = Period.parse(start, months)
+    per_year = P.SURVEY_RESPONSES_PER_YEAR if survey_per_year is None else survey_per_year
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -71,7 +72,6 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
             incidents = generate_incidents(stream(seed, force, "incidents"), period, areas, calls)
             crimes = generate_crimes(stream(seed, force, "crimes"), period, incidents)
             gaps = borough_gaps(stream(seed, force, "gaps"), areas)
-            per_year = P.SURVEY_RESPONSES_PER_YEAR if survey_per_year is None else survey_per_year
             n_survey = int(round(per_year * scale * period.years))
             survey = generate_survey(stream(seed, force, "survey"), period, areas, incidents, crimes, n_survey, gaps)
             feedback = generate_feedback(stream(seed, force, "feedback"), period, areas, scale)
@@ -89,6 +89,9 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
             }
             summaries[force] = force_summary(period, areas, calls, incidents, crimes, survey, feedback, gaps)
             writes.append((force, files, pending))
+            if len(writes) >= 2:  # back-pressure: at most one force's arrays wait for the writer
+                for future in writes[-2][2].values():
+                    future.result()
         for force, files, pending in writes:
             for kind, future in pending.items():
                 counts[files[kind].name] = future.result()
@@ -115,7 +118,7 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
         "as_of": _iso(period.as_of),
         "volumes_at_scale_1": {
             "calls_per_year": P.CALLS_PER_YEAR, "incidents_per_year": P.INCIDENTS_PER_YEAR,
-            "survey_responses_per_year": per_year if forces else P.SURVEY_RESPONSES_PER_YEAR,
+            "survey_responses_per_year": per_year,
             "feedback_per_year": P.FEEDBACK_PER_YEAR, "line_shares": P.LINE_SHARES,
         },
         "parameters": P.Defaults().as_dict(),

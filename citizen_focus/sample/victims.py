@@ -15,7 +15,7 @@ import numpy as np
 
 from citizen_focus.sample import params as P
 from citizen_focus.sample.calls import _lognormal, _seq_within, _yyyymm
-from citizen_focus.sample.clock import DAY, HOUR, MINUTE, NULL, US
+from citizen_focus.sample.clock import DAY, HOUR, MINUTE, US
 from citizen_focus.sample.incidents import Incidents
 from citizen_focus.sample.period import Period
 
@@ -146,5 +146,3 @@ def write_victim_contacts(writer, path, cr: Crimes, inc: Incidents, areas, force
     }
     return writer.write(path, columns, select)
 
-
-__all__ = ["FAR", "NULL", "Crimes", "generate_crimes", "update_gap_missed", "write_victim_contacts"]

@@ -49,12 +49,9 @@ class Writer:
         self.con.execute(_MACROS)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sample-writer")
 
-    def submit(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> Future:
-        """Queues a write; the future's result is the number of rows written."""
-        return self._pool.submit(self._write, path, columns, select)
-
     def write(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> Future:
-        return self.submit(path, columns, select)
+        """Queues a write; the future's result is the number of rows written. The arrays must not change."""
+        return self._pool.submit(self._write, path, columns, select)
 
     def _write(self, path: Path, columns: dict[str, np.ndarray], select: dict[str, str]) -> int:
         """COPY (select <expr> as <name>, ... from the arrays) to path; returns rows written."""
