@@ -320,6 +320,15 @@ def test_realistic_shapes(clean) -> None:
         select hour(timezone('Europe/London', raw.parse_timestamp(received_at))), count(*)
         from raw.calls where force_code = 'MPS' group by 1"""))
     assert by_hour[18] > 3 * by_hour[4]  # evening peak, small hours quiet
+    per_day = dict(_query(db, """
+        with c as (select timezone('Europe/London', raw.parse_timestamp(received_at)) as t
+                   from raw.calls where force_code = 'MPS')
+        select k, count(*) / count(distinct t::date) from (
+            select t, case when dayofweek(t) = 6 then 'saturday' when dayofweek(t) in (2, 3) then 'tue_wed'
+                           when month(t) = 8 then 'august' when month(t) = 1 then 'january' end as k from c
+        ) where k is not null group by k"""))
+    assert per_day["saturday"] > 1.08 * per_day["tue_wed"]  # weekly peak (planted 1.10 vs 0.95)
+    assert per_day["august"] > 1.05 * per_day["january"]  # seasonal load (planted 1.06 vs 0.93)
     grades = dict(_query(db, "select grade, count(*) from raw.incidents group by 1"))
     assert set(grades) == {"E", "P", "S", "R"}
     s_without_appointment, cancelled, rural = _query(db, """
