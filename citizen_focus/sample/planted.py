@@ -69,7 +69,8 @@ def survey_summary(sv: Survey, areas: ForceAreas, gaps: np.ndarray) -> dict:
         }
         for i, code in enumerate(areas.codes)
     }
-    out["linked"] = {"incident_id": int(sv.link_incident.sum()), "crime_reference": int(sv.link_crime.sum()),
+    out["linked"] = {"lead_in": int(sv.lead_in.sum()),
+                     "incident_id": int(sv.link_incident.sum()), "crime_reference": int(sv.link_crime.sum()),
                      "late_attendance": int(sv.late.sum()), "update_window_missed": int((sv.missed == 1).sum()),
                      "updates_kept": int((sv.missed == 0).sum())}
     return out

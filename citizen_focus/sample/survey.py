@@ -51,6 +51,9 @@ class Survey:
     interview_day: np.ndarray
     incident: np.ndarray
     crime: np.ndarray  # index into crimes or -1
+    lead_in: np.ndarray  # bool: the incident predates the extracts (incident = a template of its kind)
+    about_day: np.ndarray  # London day of the incident asked about
+    lead_seq: np.ndarray  # sequence number used in a lead-in respondent's (unmatched) ids
     link_incident: np.ndarray  # bool: incident_id written
     link_crime: np.ndarray  # bool: crime_reference written
     incident_day_missing: np.ndarray
@@ -94,15 +97,26 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     type_names = np.array(TYPES)
     eligible = inc.is_crime | (np.isin(type_names[inc.itype], ("asb", "rtc")) & ~inc.cancelled)
     incident_day = london.local_day(inc.created)
+    pool = np.flatnonzero(eligible)  # in order of creation (incidents are sorted)
+    if len(pool) == 0:
+        n_target = 0
+    # interviews spread evenly over the period; each asks about an incident 42-84 days earlier. An
+    # incident of that day is drawn from the extract; before the period starts there is none in it,
+    # so the respondent's incident lies outside the extracts ("lead-in": its ids link to nothing).
     lo, hi = sp.interview_after_days
-    interview_all = incident_day + rng.integers(lo, hi + 1, inc.n)
-    pool = np.flatnonzero(eligible & (interview_all < period.end_day))
-    picked = np.sort(rng.choice(pool, size=n_target, replace=n_target > len(pool))) if len(pool) else pool[:0]
+    interview = np.sort(rng.integers(period.first_day, period.end_day, n_target))
+    about_day = interview - rng.integers(lo, hi + 1, n_target)
+    pool_day = incident_day[pool]
+    first = np.searchsorted(pool_day, about_day, side="left")
+    count = np.searchsorted(pool_day, about_day, side="right") - first
+    lead_in = about_day < period.first_day
+    # (a day of the period without an eligible incident, at tiny scales, takes the next one there is)
+    within_day = np.minimum(first + (rng.random(n_target) * count).astype(np.int64), max(len(pool) - 1, 0))
+    template = pool[rng.integers(0, max(len(pool), 1), n_target)] if len(pool) else within_day
+    picked = np.where(lead_in, template, pool[within_day] if len(pool) else within_day)
+    about_day = np.where(lead_in, about_day, incident_day[picked])
     n = len(picked)
-    interview = interview_all[picked]
-    order = np.argsort(interview, kind="stable")
-    picked, interview = picked[order], interview[order]
-    crime = crime_of_incident[picked]
+    crime = np.where(lead_in, -1, crime_of_incident[picked])
     borough = inc.borough[picked]
     group_of_type = np.array([SURVEY_GROUPS.index(P.SURVEY_GROUP_OF_TYPE[t]) for t in TYPES])
     group = group_of_type[inc.itype[picked]]
@@ -123,6 +137,12 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     missed = np.full(n, -1, dtype=np.int64)
     has_crime = crime >= 0
     missed[has_crime] = update_gap_missed(cr, crime[has_crime], cutoff[has_crime])
+    # lead-in respondents of a crime type: the update outcome at the rate seen in the period
+    lead_crime = lead_in & inc.is_crime[picked]
+    known = missed[has_crime]
+    rate_missed = float((known == 1).mean()) if (known >= 0).any() else 0.08
+    missed[lead_crime] = np.where(rng.random(int(lead_crime.sum())) < rate_missed, 1, 0)
+    lead_seq = rng.integers(1, max(2, inc.n // max(period.months, 1)), n)
 
     weight = np.round(np.exp(rng.normal(-sp.weight_sigma**2 / 2, sp.weight_sigma, n)), 4)
     borough_effect = rng.normal(0.0, sp.borough_sd, areas.n)[borough]
@@ -146,12 +166,12 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
             invalid_code = np.where(invalid_code == -1, 8, invalid_code)  # required: never empty
             p_whole = p
         answers[q] = np.where(invalid, invalid_code, answer)
-    month = (interview.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64))
-    month = (month // 12 + 1970) * 100 + month % 12 + 1
+    month = _day_month(interview)
     return Survey(
-        interview_day=interview, incident=picked, crime=crime,
+        interview_day=interview, incident=picked, crime=crime, lead_in=lead_in, about_day=about_day,
+        lead_seq=lead_seq,
         link_incident=rng.random(n) < sp.linked_incident_share,
-        link_crime=has_crime & (rng.random(n) < sp.linked_crime_share),
+        link_crime=(has_crime | lead_crime) & (rng.random(n) < sp.linked_crime_share),
         incident_day_missing=rng.random(n) < 0.03, group=group, borough=borough, ethnicity=ethnicity,
         is_bme=is_bme, is_white=is_white, late=late, missed=missed, answers=answers,
         as_code=rng.random(n) < sp.code_answer_share, p_whole=p_whole, weight=weight,
@@ -162,6 +182,12 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     )
 
 
+def _day_month(day: np.ndarray) -> np.ndarray:
+    """YYYYMM of London days (days since 1970-01-01)."""
+    month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return (month // 12 + 1970) * 100 + month % 12 + 1
+
+
 def write_survey(writer, path, sv: Survey, inc: Incidents, cr: Crimes, areas: ForceAreas, force: str,
                  period: Period) -> Future:
     from citizen_focus.sample.fake import person_name, phone
@@ -170,12 +196,14 @@ def write_survey(writer, path, sv: Survey, inc: Incidents, cr: Crimes, areas: Fo
     from citizen_focus.sample.writer import sql_list
 
     safe_crime = np.where(sv.crime >= 0, sv.crime, 0)
-    incident_day = period.london.local_day(inc.created[sv.incident])
+    about_month = _day_month(sv.about_day)
     columns = {
         "smonth": sv.month, "sseq": sv.seq, "interview": sv.interview_day,
-        "incident_day": np.where(sv.incident_day_missing, NULL, incident_day),
-        "month": np.where(sv.link_incident, inc.month[sv.incident], -1), "seq": inc.seq[sv.incident],
-        "cmonth": np.where(sv.link_crime, cr.month[safe_crime], -1), "cseq": cr.seq[safe_crime],
+        "incident_day": np.where(sv.incident_day_missing, NULL, sv.about_day),
+        "month": np.where(sv.link_incident, np.where(sv.lead_in, about_month, inc.month[sv.incident]), -1),
+        "seq": np.where(sv.lead_in, sv.lead_seq, inc.seq[sv.incident]),
+        "cmonth": np.where(sv.link_crime, np.where(sv.lead_in, about_month, cr.month[safe_crime]), -1),
+        "cseq": np.where(sv.lead_in, sv.lead_seq, cr.seq[safe_crime]),
         "grp": sv.group, "borough": sv.borough, "eth": sv.ethnicity, "age": sv.age, "gender": sv.gender,
         "dis": sv.disability, "code": sv.as_code.astype(np.int64), "weight": sv.weight, "pii": sv.pii,
         **{q: a for q, a in sv.answers.items()},

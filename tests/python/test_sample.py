@@ -400,3 +400,17 @@ def test_the_satisfaction_marts_find_exactly_the_planted_gap(clean) -> None:
         realised = planted[force]["survey"]["questions"][f"q_{question}"]
         assert (white, bme) == (realised["white"]["respondents"], realised["bme"]["respondents"])
         assert gap == pytest.approx(realised["realised_gap_pp"], abs=1e-3), (force, question)
+
+
+def test_a_one_month_extract_still_has_a_month_of_interviews(tmp_path: Path) -> None:
+    """Interviews are 6-12 weeks after the incident: a 1-month run surveys incidents before its extracts."""
+    counts = generate(tmp_path, months=1, start="2009-04", scale=0.05, seed=2)
+    assert counts["survey_responses_MPS.csv"] == round(19_000 * 0.05 * 30 / 365.25)
+    con = duckdb.connect()
+    survey = str(tmp_path / "survey_responses_MPS.csv")
+    incidents = str(tmp_path / "incidents_MPS.csv")
+    months, matched = con.execute(f"""
+        select list(distinct substr(interview_date, 1, 7)),
+            count(*) filter (where incident_id in (select incident_id from read_csv('{incidents}', all_varchar = true)))
+        from read_csv('{survey}', all_varchar = true)""").fetchone()
+    assert months == ["2009-04"] and matched == 0
