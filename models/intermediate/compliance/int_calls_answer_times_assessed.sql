@@ -28,18 +28,25 @@ as_of_times as (
 
 ),
 
-presented as (
+flagged as (
 
     select
         *,
-        answered_at is null and is_abandoned as is_unanswered_abandon
+        answered_at is null and is_abandoned as is_unanswered_abandon,
+        coalesce(
+            answered_at is null
+            and epoch_us(abandoned_at) - epoch_us(received_at) < {{ var('short_abandon_seconds') }} * 1000000,
+            false
+        ) as is_short_abandon
 
     from calls
-    where not (
-        answered_at is null
-        and abandoned_at is not null
-        and epoch_us(abandoned_at) - epoch_us(received_at) < {{ var('short_abandon_seconds') }} * 1000000
-    )
+
+),
+
+presented as (
+
+    select * from flagged
+    where not is_short_abandon
 
 ),
 

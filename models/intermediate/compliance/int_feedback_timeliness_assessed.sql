@@ -73,7 +73,8 @@ deadline_days as (
         on
             joined.threshold_working_days is not null
             and deadline_day.is_working_day
-            and deadline_day.working_day_index = received_day.working_day_index + joined.threshold_working_days
+            and deadline_day.working_day_index
+            = received_day.working_day_index + joined.threshold_working_days
 
 ),
 

@@ -100,14 +100,23 @@ joined as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        coalesce(
+            opted_out_at <= deadline_at and (referred_at is null or opted_out_at < referred_at),
+            false
+        ) as is_opted_out_before_referral
+
+    from joined
+
+),
+
 counted as (
 
-    select * from joined
-    where not (
-        opted_out_at is not null
-        and opted_out_at <= deadline_at
-        and (referred_at is null or opted_out_at < referred_at)
-    )
+    select * from flagged
+    where not is_opted_out_before_referral
 
 ),
 

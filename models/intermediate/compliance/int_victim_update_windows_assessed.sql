@@ -102,7 +102,7 @@ stops as (
         on
             crime_standards.force_code = contacts.force_code
             and crime_standards.crime_reference = contacts.crime_reference
-            and contacts.contact_at >= crime_standards.recorded_at
+            and crime_standards.recorded_at <= contacts.contact_at
     group by crime_standards.standard_id, crime_standards.force_code, crime_standards.crime_reference
 
 ),
@@ -113,7 +113,9 @@ bounded as (
         crime_standards.*,
         least(stops.closed_at, stops.opted_out_at) as stopped_at,
         case
-            when stops.closed_at is not null and (stops.opted_out_at is null or stops.closed_at <= stops.opted_out_at)
+            when
+                stops.closed_at is not null
+                and (stops.opted_out_at is null or stops.closed_at <= stops.opted_out_at)
                 then 'closure'
             when stops.opted_out_at is not null then 'opt_out'
         end as stop_kind

@@ -134,7 +134,9 @@ rated as (
                 then summarised.previous_numerator / summarised.previous_denominator
         end as previous_rate,
         case when force_standards.measured then summarised.rolling_12_numerator end as rolling_12_numerator,
-        case when force_standards.measured then summarised.rolling_12_denominator end as rolling_12_denominator,
+        case
+            when force_standards.measured then summarised.rolling_12_denominator
+        end as rolling_12_denominator,
         case
             when summarised.rolling_12_denominator > 0
                 then summarised.rolling_12_numerator / summarised.rolling_12_denominator

@@ -13,7 +13,10 @@ calendar as (
 
 examples as (
 
-    select *
+    select
+        expected.start_date,
+        expected.working_days,
+        expected.expected_date
     from (
         values
         (date '2009-04-09', 2, date '2009-04-15'),
