@@ -20,6 +20,7 @@ import pytest
 from warehouse_builder import build_warehouse, query
 
 MARK = "ZQXPII"
+PII = f'{MARK} B,{MARK}@example.org,"{MARK} said, rude"'  # complainant_name, _contact, free_text
 
 CALLS_MPS = f"""
 call_id,line,received_at,answered_at,abandoned,abandoned_at,borough_code,handler_id
@@ -85,15 +86,15 @@ n19,2009-03-15T10:00:00Z,E,HK,urban,2009-03-15T10:10:00Z,,,{MARK} A,{MARK}07700,
 
 FEEDBACK = f"""
 feedback_id,feedback_type,category,channel,received_at,acknowledged_at,response_requested,responded_at,resolved_at,borough_code,complainant_name,complainant_contact,free_text
-b1,complaint,quality_of_service,web,2009-04-09T09:00:00Z,2009-04-15T22:59:59Z,,2009-04-27T22:00:00Z,,HK,{MARK} B,{MARK}@x.org,"{MARK} said, rude"
-b2,dissatisfaction,other,phone,2009-04-09T09:00:00Z,2009-04-10T09:00:00Z,,2009-04-27T23:30:00Z,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b3,complaint,conduct,letter,2009-04-09T09:00:00Z,2009-04-15T23:00:00Z,false,,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b4,compliment,,web,2009-04-09T09:00:00Z,,,,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b5,comment,,web,2009-04-09T09:00:00Z,,,,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b6,complaint,other,email,2009-04-30T13:00:00Z,,true,,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b7,complaint,other,web,2009-03-20T10:00:00Z,2009-03-20T12:00:00Z,,2009-03-25T10:00:00Z,2009-05-02T12:00:00Z,CW,{MARK} B,{MARK}@x.org,{MARK}
-b8,complaint,other,web,2009-04-29T11:00:00Z,,false,,,HK,{MARK} B,{MARK}@x.org,{MARK}
-b9,complaint,victims_code,front_counter,2009-04-20T10:00:00Z,2009-04-21T09:00:00Z,,,,HK,{MARK} B,{MARK}@x.org,{MARK}
+b1,complaint,quality_of_service,web,2009-04-09T09:00:00Z,2009-04-15T22:59:59Z,,2009-04-27T22:00:00Z,,HK,{PII}
+b2,dissatisfaction,other,phone,2009-04-09T09:00:00Z,2009-04-10T09:00:00Z,,2009-04-27T23:30:00Z,,HK,{PII}
+b3,complaint,conduct,letter,2009-04-09T09:00:00Z,2009-04-15T23:00:00Z,false,,,HK,{PII}
+b4,compliment,,web,2009-04-09T09:00:00Z,,,,,HK,{PII}
+b5,comment,,web,2009-04-09T09:00:00Z,,,,,HK,{PII}
+b6,complaint,other,email,2009-04-30T13:00:00Z,,true,,,HK,{PII}
+b7,complaint,other,web,2009-03-20T10:00:00Z,2009-03-20T12:00:00Z,,2009-03-25T10:00:00Z,2009-05-02T12:00:00Z,CW,{PII}
+b8,complaint,other,web,2009-04-29T11:00:00Z,,false,,,HK,{PII}
+b9,complaint,victims_code,front_counter,2009-04-20T10:00:00Z,2009-04-21T09:00:00Z,,,,HK,{PII}
 """
 # As-of (feedback) = b7 resolved 2009-05-02T12:00Z. Working days: Thu 9 Apr -> (Good Friday,
 # Easter Monday) Tue 14 = 1st, Wed 15 = 2nd, Mon 27 = 10th; Thu 30 Apr -> Fri 1 May, (Early May

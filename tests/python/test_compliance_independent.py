@@ -44,7 +44,8 @@ def _contacts(rng: random.Random) -> list[tuple[str, str, str, datetime]]:
         t = START + timedelta(days=rng.randint(0, 300), seconds=rng.randint(0, 86399))
         rows.append((f"{crime}-0", crime, "recorded", t))
         if rng.random() < 0.6:
-            rows.append((f"{crime}-r", crime, "victim_support_referral", t + timedelta(hours=rng.choice([1, 48, 49, 100]))))
+            referral = t + timedelta(hours=rng.choice([1, 48, 49, 100]))
+            rows.append((f"{crime}-r", crime, "victim_support_referral", referral))
         for k in range(1, rng.randint(1, 6)):
             gap = rng.choice([timedelta(days=28), timedelta(days=28, seconds=1), timedelta(days=rng.randint(3, 70)),
                               timedelta(days=rng.randint(20, 35), seconds=rng.randint(0, 86399))])
