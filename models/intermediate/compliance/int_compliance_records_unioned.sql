@@ -1,3 +1,5 @@
+{{ config(materialized="view") }}
+
 {#- Every assessed record of every measured standard in one shape (one row per standard_id and
     record_id), with the London time of its start: the rows behind marts.compliance_records and
     marts.pledge_compliance. -#}
