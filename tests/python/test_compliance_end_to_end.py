@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from warehouse_builder import build_warehouse, query
+from warehouse_builder import build_warehouse, ingest, query, run_dbt, write_extracts
 
 MARK = "ZQXPII"
 PII = f'{MARK} B,{MARK}@example.org,"{MARK} said, rude"'  # complainant_name, _contact, free_text
@@ -287,3 +287,27 @@ def test_record_level_mart_drills_down_without_personal_data(warehouse: Path) ->
     """)
     assert windows == [("V2#1", "missed", date(2009, 3, 1)), ("V2#2", "met", date(2009, 3, 1)),
                        ("V2#3", "met", date(2009, 4, 1))]
+
+
+def test_a_restated_extract_turns_pending_records_into_met_or_missed(tmp_path: Path) -> None:
+    """The as-of time moves with the data: a later file restating the incidents settles them."""
+    header = "incident_id,created_at,grade,borough_code,area_type,first_arrival_at\n"
+    first = write_extracts(tmp_path / "first", {"incidents_1.csv": header
+                                                + "i1,2009-04-30T22:50:00Z,E,HK,urban,\n"
+                                                + "i2,2009-04-30T22:55:00Z,E,HK,urban,\n"})
+    second = write_extracts(tmp_path / "second", {"incidents_2.csv": header
+                                                  + "i1,2009-04-30T22:50:00Z,E,HK,urban,2009-04-30T23:04:00Z\n"
+                                                  + "i2,2009-04-30T22:55:00Z,E,HK,urban,2009-04-30T23:20:00Z\n"})
+    db = tmp_path / "warehouse.duckdb"
+    outcomes = """select record_id, outcome from marts.compliance_records
+                  where standard_id = 'PLEDGE-7-EMERGENCY' order by 1"""
+    cell = """select numerator, denominator, pending from marts.pledge_compliance
+              where standard_id = 'PLEDGE-7-EMERGENCY' and borough_code = 'HK'"""
+    ingest(db, [first])
+    assert run_dbt(db, "build").returncode == 0
+    assert query(db, outcomes) == [("i1", "pending"), ("i2", "pending")]  # as-of 22:55: deadlines ahead
+    assert query(db, cell) == [(0, 0, 2)]
+    ingest(db, [second])
+    assert run_dbt(db, "build").returncode == 0
+    assert query(db, outcomes) == [("i1", "met"), ("i2", "missed")]  # 14 min; 25 min
+    assert query(db, cell) == [(1, 2, 0)]
