@@ -1,8 +1,8 @@
 {#- Published (spec/marts.md): what the board reads first. One row per force and standard of the
     standards seed (all twelve Pledge items, the MPS Promise and QoSC items, measured or not) for
-    the force's latest complete month: the latest London month that ended at or before the force's
-    as-of time (the latest timestamp loaded in any of its extracts), i.e. the month before the
-    as-of time's month. Force-wide rate of that month, of the month before, and rolling 12 months
+    the force's latest complete month: the latest London month whose last day the force's as-of
+    time (the latest timestamp loaded in any of its extracts) has reached. An extract that runs to
+    31 March (say its last call is at 23:58) covers March; one that stops on 30 March does not. Force-wide rate of that month, of the month before, and rolling 12 months
     (that month and the 11 before: sum of numerators over sum of denominators). -#}
 
 with
@@ -30,7 +30,9 @@ forces as (
     select
         force_code,
         max(as_of_at) as as_of_at,
-        cast({{ london_month('max(as_of_at)') }} - interval 1 month as date) as period_month
+        cast(
+            date_trunc('month', {{ london_date('max(as_of_at)') }} + interval 1 day) - interval 1 month as date
+        ) as period_month
 
     from as_of_times
     group by force_code
