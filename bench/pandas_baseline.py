@@ -23,7 +23,7 @@ VALID = SATISFIED | {
 
 
 def _read(paths: list[Path], columns: list[str]) -> pd.DataFrame:
-    frames = [pd.read_csv(p, usecols=lambda c: c in columns, dtype=str, engine="pyarrow") for p in paths]
+    frames = [pd.read_csv(p, usecols=columns, dtype=str, engine="pyarrow") for p in paths]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
+from citizen_focus.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
 from ingest.schema import init_warehouse
 
 
@@ -27,5 +29,6 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise
     con.execute("set TimeZone = 'UTC'")
     if not read_only:
+        con.execute("set memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)])
         init_warehouse(con)
     return con

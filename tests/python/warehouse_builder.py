@@ -53,7 +53,8 @@ def build_warehouse(tmp: Path, files: dict[str, str], vars_yaml: str | None = No
     db = tmp / "warehouse.duckdb"
     folder = write_extracts(tmp / "extracts", files)
     ingest(db, [folder])
-    args = ["build"] + (["--select", select] if select else [])
+    # cautious: a test that also reads an unselected model (a cross-model check) is left out
+    args = ["build"] + (["--select", select, "--indirect-selection", "cautious"] if select else [])
     result = run_dbt(db, *args, vars_yaml=vars_yaml)
     if result.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
