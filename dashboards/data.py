@@ -239,6 +239,11 @@ class Warehouse:
             """, (force, borough))
 
     def latest_month(self, force: str) -> object | None:
+        """The scorecard's month (the latest complete one) if it says, else the latest month with records."""
+        if "marts.promise_scorecard" in self.tables() and "period_month" in self.columns("marts.promise_scorecard"):
+            df = self.query("select max(period_month) as m from marts.promise_scorecard where force_code = ?", (force,))
+            if not df["m"].isna().all():
+                return df["m"].iloc[0]
         df = self.query("select max(period_month) as m from marts.pledge_compliance where force_code = ?", (force,))
         value = df["m"].iloc[0]
         return None if pd.isna(value) else value
@@ -279,12 +284,14 @@ class Warehouse:
             """, (bin_seconds, cap_seconds, bin_seconds, bin_seconds, force, standard))
 
     def misses_by_hour(self, force: str, standard: str) -> pd.DataFrame:
+        """Misses by London weekday (ISO number, 1 = Monday) and hour of the start."""
+        day = "weekday_number" if "weekday_number" in self.columns("marts.compliance_records") else "weekday"
         return self.query(
-            """
-            select weekday, hour_of_day, count(*) as misses
+            f"""
+            select {day} as weekday, hour_of_day, count(*) as misses
             from marts.compliance_records
             where force_code = ? and standard_id = ? and outcome = 'missed'
-            group by weekday, hour_of_day order by weekday, hour_of_day
+            group by all order by 1, 2
             """, (force, standard))
 
     def volumes(self, force: str, standard: str) -> pd.DataFrame:

@@ -2,9 +2,9 @@
 
 - The satisfaction marts are real: hand-written survey extracts (with personal-data markers in
   every personal column) are ingested and built with dbt (warehouse_builder.build_warehouse).
-- The compliance marts (built on another branch) are written here with pure SQL inserts of
-  hand-chosen values, with the agreed columns (spec/marts.md, helper-common.md), so the pages
-  that read them can be tested before that branch lands.
+- The compliance marts are built by dbt too, then their rows are replaced with pure SQL inserts
+  of hand-chosen values (same tables, same schema), so the tests know every figure a page must
+  show, including the small and the missed cells.
 
 Borough CW has 60 survey responses a month (reliable), HK 20 (unreliable), IS 4 (suppressed).
 """
@@ -114,46 +114,42 @@ def _records() -> list[tuple]:
 
 
 def add_compliance_marts(db: Path) -> None:
+    """Replaces the rows of the three compliance marts (as dbt built them, real schema) with the values above."""
     con = duckdb.connect(str(db))
     con.execute("set TimeZone = 'UTC'")
-    con.execute("create schema if not exists marts")
-    con.execute("""
-        create or replace table marts.pledge_compliance (
-            standard_id varchar, force_code varchar, borough_code varchar, period_month date,
-            numerator bigint, denominator bigint, pending bigint, rate double, target_rate double, rag varchar)
-    """)
+    as_of = "2008-07-01 00:00:00+00"
+    for table in ("pledge_compliance", "promise_scorecard", "compliance_records"):
+        con.execute(f"delete from marts.{table}")
     targets = {s[0]: s[3] for s in STANDARDS}
     for standard, borough, month, num, den, pending in CELLS:
         rate = num / den if den else None
-        con.execute("insert into marts.pledge_compliance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("insert into marts.pledge_compliance by name select ? as standard_id, ? as force_code, "
+                    "? as borough_code, cast(? as date) as period_month, ? as numerator, ? as denominator, "
+                    "? as pending, ? as rate, ? as target_rate, ? as rag",
                     [standard, FORCE, borough, month, num, den, pending, rate, targets[standard],
                      _rag(rate, targets[standard])])
-    con.execute("""
-        create or replace table marts.promise_scorecard (
-            standard_id varchar, force_code varchar, period_month date, title varchar, source varchar,
-            target_rate double, latest_rate double, previous_rate double, rolling_12_rate double, rag varchar,
-            measured boolean, not_measured_reason varchar, sort_order integer)
-    """)
     for sid, title, source, target, measured, reason, order in STANDARDS:
         latest, previous, rolling, rag = SCORECARD.get(sid, (None, None, None, "no_data"))
-        con.execute("insert into marts.promise_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [sid, FORCE, "2008-06-01", title, source, target, latest, previous, rolling, rag, measured,
-                     reason, order])
-    con.execute("""
-        create or replace table marts.compliance_records (
-            standard_id varchar, force_code varchar, borough_code varchar, period_month date, record_id varchar,
-            started_at timestamptz, started_at_london timestamp, deadline_at timestamptz, event_at timestamptz,
-            elapsed_seconds double, threshold_seconds double, outcome varchar, call_type varchar, grade varchar,
-            area_type varchar, category varchar, channel varchar, hour_of_day integer, weekday integer)
-    """)
+        con.execute("insert into marts.promise_scorecard by name select ? as standard_id, ? as force_code, "
+                    "date '2008-06-01' as period_month, ? as title, ? as source, ? as commitment_wording, "
+                    "? as target_rate, ? as rate, ? as previous_rate, ? as rolling_12_rate, ? as rag, "
+                    "? as measured, ? as not_measured_reason, ? as sort_order, cast(? as timestamptz) as as_of_at",
+                    [sid, FORCE, title, source, title, target, latest, previous, rolling, rag, measured, reason,
+                     order, as_of])
     for (sid, borough, month, rid, started, deadline, elapsed, threshold, outcome, call_type, grade, area,
          category, channel, hour, weekday) in _records():
         con.execute("""
-            insert into marts.compliance_records values (?, ?, ?, ?, ?, cast(? as timestamptz),
-                cast(? as timestamp) + interval 1 hour, cast(? as timestamptz),
-                cast(? as timestamptz) + to_microseconds(cast(? * 1000000 as bigint)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            insert into marts.compliance_records by name select ? as standard_id, ? as force_code,
+                ? as borough_code, cast(? as date) as period_month, ? as record_id,
+                cast(? as timestamptz) as started_at, cast(? as timestamp) + interval 1 hour as started_at_london,
+                cast(? as timestamptz) as deadline_at,
+                cast(? as timestamptz) + to_microseconds(cast(? * 1000000 as bigint)) as event_at,
+                ? as elapsed_seconds, ? as threshold_seconds, ? as outcome, cast(? as timestamptz) as as_of_at,
+                ? as call_type, ? as grade, ? as area_type, ? as category, ? as channel, ? as hour_of_day,
+                ? as weekday, ? as weekday_number
         """, [sid, FORCE, borough, month, rid, started + "Z", started, deadline + "Z", started + "Z", elapsed,
-              elapsed, threshold, outcome, call_type, grade, area, category, channel, hour, weekday])
+              elapsed, threshold, outcome, as_of, call_type, grade, area, category, channel, hour,
+              ["Monday", "Tuesday"][weekday - 1], weekday])
     con.execute("checkpoint")
     con.close()
 

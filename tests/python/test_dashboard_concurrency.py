@@ -29,7 +29,7 @@ def test_twenty_sessions_read_through_five_publishes_without_an_error(dashboard_
     shutil.copyfile(dashboard_warehouse, published)
     values = [0.5 + i / 100 for i in range(BUILDS + 1)]
     con = duckdb.connect(str(published))
-    con.execute("update marts.promise_scorecard set latest_rate = ? where standard_id = 'PLEDGE-6-999'", [values[0]])
+    con.execute("update marts.promise_scorecard set rate = ? where standard_id = 'PLEDGE-6-999'", [values[0]])
     con.close()
 
     errors: list[str] = []
@@ -60,7 +60,7 @@ def test_twenty_sessions_read_through_five_publishes_without_an_error(dashboard_
         time.sleep(0.5)
         with working_copy(published) as work:
             c = duckdb.connect(str(work))
-            c.execute("update marts.promise_scorecard set latest_rate = ? where standard_id = 'PLEDGE-6-999'",
+            c.execute("update marts.promise_scorecard set rate = ? where standard_id = 'PLEDGE-6-999'",
                       [value])
             c.close()
     deadline = time.time() + 30

@@ -130,7 +130,7 @@ def test_a_page_opened_directly_refuses_a_role_below_it(env: Path, page: str, ro
 def test_scorecard_shows_every_standard_as_in_the_marts(env: Path) -> None:
     at = signed_in("board")
     table = frame(at, "Status", "Standard", "Latest")
-    card = query(env, "select standard_id, latest_rate, previous_rate, rolling_12_rate, target_rate, rag, measured "
+    card = query(env, "select standard_id, rate, previous_rate, rolling_12_rate, target_rate, rag, measured "
                       "from marts.promise_scorecard where force_code = 'MPS' order by sort_order")
     assert list(table["Standard"]) == [r[0] for r in card]
     words = {"green": "✔ Green: on target", "amber": "▲ Amber: within 5 points", "red": "✖ Red: below target"}
@@ -164,8 +164,8 @@ def test_a_national_deployment_chooses_the_force(env: Path, monkeypatch, tmp_pat
     two = tmp_path / "two_forces.duckdb"
     shutil.copyfile(env, two)
     con = duckdb.connect(str(two))
-    con.execute("insert into marts.promise_scorecard select * replace ('CUMB' as force_code, latest_rate / 2 as "
-                "latest_rate) from marts.promise_scorecard")
+    con.execute("insert into marts.promise_scorecard select * replace ('CUMB' as force_code, rate / 2 as rate) "
+                "from marts.promise_scorecard")
     con.execute("insert into marts.pledge_compliance select * replace ('CUMB' as force_code, 'CU' || borough_code "
                 "as borough_code) from marts.pledge_compliance")
     con.close()
@@ -432,7 +432,7 @@ def test_a_published_rebuild_is_picked_up_on_the_next_run_without_restart(env: P
     rebuilt = tmp_path / "rebuilt.duckdb"
     shutil.copyfile(env, rebuilt)
     con = duckdb.connect(str(rebuilt))
-    con.execute("update marts.promise_scorecard set latest_rate = 0.5 where standard_id = 'PLEDGE-6-999'")
+    con.execute("update marts.promise_scorecard set rate = 0.5 where standard_id = 'PLEDGE-6-999'")
     con.close()
     os.replace(rebuilt, published)  # what citizen_focus.publish does
     at.run()
