@@ -453,3 +453,22 @@ def test_no_page_shows_planted_personal_data(env: Path) -> None:
     assert "Respondent" not in "".join(texts) or MARK not in "".join(texts)
     assert MARK not in "\n".join(texts)
     assert "CW" in "\n".join(texts)  # the scan reads real page text
+
+
+def test_each_page_is_a_dbt_exposure_depending_on_the_marts_it_reads() -> None:
+    import re
+
+    import yaml
+
+    from dashboards.common import PAGES
+    from dashboards.data import PAGE_TABLES
+
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_marts__exposures.yml").read_text())["exposures"]
+    names = {"complaints_victim_care": "complaints_victims", "record_drilldown": "drilldown"}
+    by_page = {names.get(e["name"].removeprefix("dashboard_"), e["name"].removeprefix("dashboard_")): e
+               for e in exposures}
+    assert set(by_page) == set(PAGE_TABLES) and len(by_page) == len(PAGES)
+    for page, exposure in by_page.items():
+        refs = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in exposure.get("depends_on") or []}
+        assert refs == {t.split(".")[1] for t in PAGE_TABLES[page] if t.startswith("marts.")}, page
+        assert exposure["type"] == "dashboard" and exposure["url"].startswith("http://localhost:8501/")
