@@ -180,10 +180,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
                "--server.port", str(args.port), "--server.address", args.address,
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     print(f"Citizen Focus dashboards on {db}: open http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    import signal
+
+    child = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
+
+    def _stop(signum, frame):  # SIGTERM to `serve` stops the app too, never leaves it orphaned
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        return subprocess.call(command, cwd=PROJECT_DIR, env=env)
+        return child.wait()
     except KeyboardInterrupt:
         return EXIT_OK
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

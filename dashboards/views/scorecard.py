@@ -51,12 +51,19 @@ grid = suppress(wh.borough_grid(force, latest)) if latest is not None else pd.Da
 st.subheader(f"Missed in {month_name(latest)}")
 if missed.empty:
     st.success("Every measured commitment met its target force-wide.")
+n_boroughs = grid["borough_code"].nunique() if len(grid) else 0
 for r in missed.itertuples():
     where = grid[(grid["standard_id"] == r.standard_id) & grid["rag"].isin(["red", "amber"])] if len(grid) else grid
-    places = ", ".join(f"{b.borough_code} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
-                       for b in where.itertuples()) if len(where) else "no single borough below target"
+    if len(where):  # lowest rates first; cells too small to show a rate last
+        where = where.assign(_order=pd.to_numeric(where["rate"], errors="coerce")).sort_values(
+            ["_order", "borough_code"], na_position="last")
+        lowest = ", ".join(f"{b.borough_code} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
+                           for b in where.head(3).itertuples())
+        places = f"below target in {len(where)} of {n_boroughs} boroughs; lowest: {lowest}"
+    else:
+        places = "no single borough below target"
     st.markdown(f"- {charts.RAG_ICONS[r.rag]} **{r.standard_id}** {r.title}: {charts.pct(r.latest_rate)} against "
-                f"{charts.pct(r.target_rate, 0)}. Below target in: {places}")
+                f"{charts.pct(r.target_rate, 0)}; {places}")
 
 st.subheader("All standards")
 st.dataframe(table, hide_index=True, width="stretch", key="scorecard_table",

@@ -154,10 +154,13 @@ def test_scorecard_shows_every_standard_as_in_the_marts(env: Path) -> None:
     assert [m.split("**")[1] for m in missed] == [b[0] for b in below]
     cells = query(env, "select borough_code, rag, rate, denominator from marts.pledge_compliance where "
                        "standard_id = 'PLEDGE-6-999' and period_month = '2008-06-01' and rag in ('red', 'amber') "
-                       "order by borough_code")
-    expected = ", ".join(f"{b} ({rag[0].upper()} {pct(rate) if n >= 10 else '<10 records'})"
-                         for b, rag, rate, n in cells)
-    assert missed[0].endswith("Below target in: " + expected)
+                       "order by case when denominator >= 10 then rate end nulls last, borough_code")
+    n = query(env, "select count(distinct borough_code) from marts.pledge_compliance where "
+                   "period_month = '2008-06-01'")[0][0]
+    expected = ", ".join(f"{b} ({rag[0].upper()} {pct(rate) if d >= 10 else '<10 records'})"
+                         for b, rag, rate, d in cells[:3])
+    assert missed[0].endswith(f"; below target in {len(cells)} of {n} boroughs; lowest: {expected}")
+    assert "CW (A 85.0%), IS (R <10 records)" in missed[0]
 
 
 def test_a_national_deployment_chooses_the_force(env: Path, monkeypatch, tmp_path: Path) -> None:
