@@ -683,7 +683,8 @@ RECORD_PLANTED = [
         f"update {CR} set event_at = started_at where {PENDING_RECORD}",
         {"pending_has_no_event"},
     ),
-    ("records-negative-elapsed", f"update {CR} set elapsed_seconds = -1 where {ONE_RECORD}", {"elapsed_not_negative"}),
+    ("records-event-before-start", f"update {CR} set event_at = started_at - interval 1 second where {ONE_RECORD}",
+     {"elapsed_not_negative"}),
     ("records-missing-key", f"update {CR} set borough_code = null where {ONE_RECORD}",
      {"keys_present", "records_add_up_to_pledge_compliance"}),
     (
