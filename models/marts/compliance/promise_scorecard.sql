@@ -31,7 +31,8 @@ forces as (
         force_code,
         max(as_of_at) as as_of_at,
         cast(
-            date_trunc('month', {{ london_date('max(as_of_at)') }} + interval 1 day) - interval 1 month as date
+            date_trunc('month', {{ london_date('max(as_of_at)') }} + interval 1 day)
+            - interval 1 month as date
         ) as period_month
 
     from as_of_times
