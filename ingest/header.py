@@ -54,8 +54,16 @@ def read_header(path: Path) -> Header:
         try:
             text = head.decode("utf-8")
         except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and exc.end == len(head):
+                # the file stops inside a character (a cut transfer): the loader reads it without it
+                text = head[: exc.start].decode("utf-8")
+                return _parse_header(text, compressed)
             line = head[: exc.start].count(b"\n") + 1
             raise FileRejected(f"not UTF-8 text (invalid byte 0x{head[exc.start]:02x})", line=line) from None
+    return _parse_header(text, compressed)
+
+
+def _parse_header(text: str, compressed: bool) -> Header:
     text = text.removeprefix("\ufeff")
     try:
         first = next(csv.reader(io.StringIO(text, newline="")))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -168,6 +170,25 @@ def _validation_sql(extract: Extract, header: Header) -> str:
     """
 
 
+def _incomplete_utf8_tail(path: Path) -> int:
+    """Bytes of a multi-byte UTF-8 character cut off at the very end of the file (0 when none).
+
+    A transfer cut short can stop inside a character; only the cut record is damaged, so the file
+    is read without those bytes (the record is then judged like any other) instead of the whole
+    file being rejected as not UTF-8.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(max(path.stat().st_size - 4, 0))
+        tail = fh.read()
+    for back in range(1, min(len(tail), 3) + 1):
+        byte = tail[-back]
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead byte
+            continue
+        needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+        return back if needed > back else 0
+    return 0
+
+
 def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> None:
     """Reads the whole file as text records into `_incoming`, then numbers them into `_numbered`.
 
@@ -176,6 +197,19 @@ def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> No
     """
     n = len(header.names)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + ", 'c_overflow': 'VARCHAR'"
+    cut = 0 if header.gzip else _incomplete_utf8_tail(path)
+    with tempfile.TemporaryDirectory() if cut else contextlib.nullcontext() as scratch:
+        if cut:
+            trimmed = Path(scratch) / path.name
+            shutil.copyfile(path, trimmed)
+            with open(trimmed, "r+b") as fh:
+                fh.truncate(path.stat().st_size - cut)
+            path = trimmed
+        _read_records(con, path, header, columns)
+    _number_records(con, header)
+
+
+def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str) -> None:
     con.execute(
         f"""
         create temp table _incoming as
@@ -187,6 +221,10 @@ def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> No
             compression = {_sql_str("gzip" if header.gzip else "none")}, encoding = 'utf-8')
         """
     )
+
+
+def _number_records(con: duckdb.DuckDBPyConnection, header: Header) -> None:
+    n = len(header.names)
     first = con.execute("select * from _incoming where rowid = 0").fetchone()
     if first is None or tuple((v or "").strip().lower() for v in first[:n]) != header.names:
         raise FileRejected("the header row could not be read consistently", line=1)

@@ -167,3 +167,22 @@ def test_the_property_test_counts_what_it_tries() -> None:
     collect()
     assert seen >= {"none", "crlf", "mixed_eol", "bom", "truncated", "semicolons", "binary", "latin1",
                     "duplicate_header", "empty", "header_only", "junk_tail", "extra_column"}
+
+
+def test_a_file_cut_inside_a_multibyte_character_keeps_its_good_rows(tmp_path: Path) -> None:
+    """Found by the property test: a transfer cut inside 'é' must not cost the complete records."""
+    text = (
+        "call_id,force_code,line,received_at,answered_at,handler_id\n"
+        "c1,MPS,999,2008-06-01T10:00:00Z,2008-06-01T10:00:05Z,Renée\n"
+        "c2,MPS,999,2008-06-01T11:00:00Z,2008-06-01T11:00:05Z,Zoé\n"
+    )
+    data = text.encode("utf-8")
+    data = data[: data.rindex("é".encode()) + 1]  # the last byte of 'é' (0xA9) and the newline are lost
+    path = tmp_path / "calls_cut.csv"
+    path.write_bytes(data)
+    con = _fresh()
+    result = load_file(con, path)
+    assert result.status == "loaded", result.message
+    assert result.rows_read == 2 and result.rows_loaded + result.rows_rejected == 2
+    assert con.execute("select handler_id from raw.calls where call_id = 'c1'").fetchone() == ("Renée",)
+    assert path.read_bytes() == data  # the extract itself is never modified
