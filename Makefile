@@ -14,7 +14,7 @@ test:
 	@bash scripts/run-tests.sh $(ARGS)
 
 lint: setup
-	.venv/bin/ruff check citizen_focus ingest dashboards quality tests/python
+	.venv/bin/ruff check citizen_focus ingest dashboards quality bench tests/python
 
 clean:
 	rm -rf target logs warehouse sample_data .pytest_cache

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=false GX_ANALYTICS_ENABLED=false
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
-.venv/bin/ruff check citizen_focus ingest dashboards quality tests/python || exit 1
+.venv/bin/ruff check citizen_focus ingest dashboards quality bench tests/python || exit 1
 .venv/bin/python -m pytest "$@"
 code=$?
 if [ "$code" -eq 5 ]; then
