@@ -11,9 +11,11 @@
 --
 -- Covered: marts.pledge_compliance for PLEDGE-6-999, PLEDGE-6-NON-EMERGENCY,
 -- PLEDGE-7-EMERGENCY, PROMISE-URGENT-12MIN, PLEDGE-8-PRIORITY, PLEDGE-9-APPOINTMENT,
--- PLEDGE-9-KEPT and PLEDGE-11-ACK-24H (numerator, denominator, pending, rate), and
--- marts.citizen_focus_satisfaction (force-wide ALL and per borough, 1 and rolling 12 months).
--- Not covered: the working-day feedback standards and the victim standards.
+-- PLEDGE-9-KEPT, PLEDGE-11-ACK-24H, PROMISE-ACK-2WD, QOSC-RESPONSE-10WD and QOSC-VS-REFERRAL-2D
+-- (numerator, denominator, pending, rate), and marts.citizen_focus_satisfaction (force-wide ALL
+-- and per borough, 1 and rolling 12 months). Not covered: PLEDGE-12-MONTHLY-UPDATE (the chained
+-- 28-day victim update windows), RAG and targets, and the other marts.
+-- Reads seeds/bank_holidays.csv (relative: run with the project folder as file_search_path).
 -- Results go to schema lower_bound: run it on a COPY of the warehouse.
 
 set TimeZone = 'UTC';
@@ -65,12 +67,56 @@ feedback as (
         raw.parse_timestamp(acknowledged_at) as acknowledged_at,
         raw.parse_timestamp(responded_at) as responded_at,
         raw.parse_timestamp(resolved_at) as resolved_at,
+        coalesce(
+            raw.parse_boolean(response_requested), lower(trim(feedback_type)) in ('complaint', 'dissatisfaction')
+        ) as is_response_requested,
         coalesce(upper(raw.clean_text(borough_code)), 'UNKNOWN') as borough_code
     from raw.feedback
     qualify row_number() over (
         partition by coalesce(upper(raw.clean_text(force_code)), 'MPS'), trim(feedback_id)
         order by _load_id desc, _line_number desc
     ) = 1
+),
+
+contacts as (
+    select
+        coalesce(upper(raw.clean_text(force_code)), 'MPS') as force_code,
+        trim(contact_id) as contact_id,
+        trim(crime_reference) as crime_reference,
+        lower(trim(contact_type)) as contact_type,
+        raw.parse_timestamp(contact_at) as contact_at,
+        upper(raw.clean_text(borough_code)) as borough_code
+    from raw.victim_contacts
+    qualify row_number() over (
+        partition by coalesce(upper(raw.clean_text(force_code)), 'MPS'), trim(contact_id)
+        order by _load_id desc, _line_number desc
+    ) = 1
+),
+
+-- working days: Monday to Friday and not an England & Wales bank holiday (the same file the
+-- bank_holidays seed loads), over the years it covers; the N-th working day after date D is the
+-- working day whose running index is D's index + N
+holidays as (
+    select holiday_date from read_csv('seeds/bank_holidays.csv', header = true, columns = {
+        'holiday_date': 'DATE', 'holiday_name': 'VARCHAR', 'region': 'VARCHAR'
+    })
+),
+
+calendar as (
+    select
+        d, is_working_day,
+        count(*) filter (where is_working_day) over (order by d rows unbounded preceding) as day_index
+    from (
+        select d, isodow(d) <= 5 and d not in (select holiday_date from holidays) as is_working_day
+        from (
+            select cast(unnest(generate_series(
+                cast(date_trunc('year', min(holiday_date)) as date),
+                cast(date_trunc('year', max(holiday_date)) + interval 1 year - interval 1 day as date),
+                interval 1 day
+            )) as date) as d
+            from holidays
+        )
+    )
 ),
 
 calls_as_of as (
@@ -88,6 +134,11 @@ feedback_as_of as (
     from feedback group by force_code
 ),
 
+contacts_as_of as (
+    select force_code, max(contact_at) as as_of_at
+    from contacts group by force_code
+),
+
 -- one row per (standard, record): the clock start, the awaited event, the threshold in seconds
 call_records as (
     select
@@ -95,6 +146,7 @@ call_records as (
         c.force_code, c.borough_code, c.received_at as started_at, c.received_at as clock_at,
         c.answered_at as event_at,
         case when c.line = '999' then 10 else 30 end as threshold_seconds,
+        cast(null as timestamptz) as working_day_deadline_at,
         c.answered_at is null and c.is_abandoned as is_forced_miss,
         a.as_of_at
     from calls as c
@@ -122,6 +174,7 @@ incident_records as (
         case when s.family = 'appointment_kept' then i.appointment_at else i.created_at end as clock_at,
         case when s.family = 'appointment_set' then i.appointment_at else i.first_arrival_at end as event_at,
         case when i.area_type = 'rural' then s.rural_seconds else s.urban_seconds end as threshold_seconds,
+        cast(null as timestamptz) as working_day_deadline_at,
         false as is_forced_miss,
         a.as_of_at
     from incidents as i
@@ -133,14 +186,69 @@ incident_records as (
         or (s.family = 'appointment_kept' and i.appointment_at is not null and not i.is_cancelled)
 ),
 
+feedback_standards as (
+    select * from (values
+        ('PLEDGE-11-ACK-24H', 'acknowledged', 86400, null),
+        ('PROMISE-ACK-2WD', 'acknowledged', null, 2),
+        ('QOSC-RESPONSE-10WD', 'responded', null, 10)
+    ) as s (standard_id, family, threshold_seconds, working_days)
+),
+
 feedback_records as (
     select
-        'PLEDGE-11-ACK-24H' as standard_id, f.force_code, f.borough_code, f.received_at as started_at,
-        f.received_at as clock_at, f.acknowledged_at as event_at, 86400 as threshold_seconds,
+        s.standard_id, f.force_code, f.borough_code, f.received_at as started_at,
+        f.received_at as clock_at,
+        case when s.family = 'acknowledged' then f.acknowledged_at else f.responded_at end as event_at,
+        s.threshold_seconds,
+        -- the end (London) of the deadline working day
+        timezone('Europe/London', cast(deadline_day.d + 1 as timestamp)) - interval 1 microsecond
+            as working_day_deadline_at,
         false as is_forced_miss, a.as_of_at
     from feedback as f
+    cross join feedback_standards as s
     left join feedback_as_of as a on f.force_code = a.force_code
-    where f.feedback_type in ('complaint', 'dissatisfaction')
+    left join calendar as received_day
+        on cast(timezone('Europe/London', f.received_at) as date) = received_day.d
+    left join calendar as deadline_day
+        on
+            s.working_days is not null and deadline_day.is_working_day
+            and deadline_day.day_index = received_day.day_index + s.working_days
+    where
+        f.feedback_type in ('complaint', 'dissatisfaction')
+        and (s.family = 'acknowledged' or f.is_response_requested)
+),
+
+-- Victim Support referral: first referral within 48 h of the first `recorded` contact; a crime
+-- whose victim opted out before any referral and within the 48 h is left out
+recordings as (
+    select force_code, crime_reference, contact_at as recorded_at, borough_code
+    from contacts
+    where contact_type = 'recorded'
+    qualify row_number() over (partition by force_code, crime_reference order by contact_at, contact_id) = 1
+),
+
+referrals as (
+    select
+        r.force_code, r.crime_reference, r.recorded_at,
+        coalesce(r.borough_code, min(c.borough_code), 'UNKNOWN') as borough_code,
+        min(c.contact_at) filter (where c.contact_type = 'victim_support_referral') as referred_at,
+        min(c.contact_at) filter (where c.contact_type = 'opt_out') as opted_out_at,
+        r.recorded_at + interval 48 hour as deadline_at
+    from recordings as r
+    inner join contacts as c on r.force_code = c.force_code and r.crime_reference = c.crime_reference
+    group by r.force_code, r.crime_reference, r.recorded_at, r.borough_code
+),
+
+referral_records as (
+    select
+        'QOSC-VS-REFERRAL-2D' as standard_id, r.force_code, r.borough_code, r.recorded_at as started_at,
+        r.recorded_at as clock_at, r.referred_at as event_at, 172800 as threshold_seconds,
+        cast(null as timestamptz) as working_day_deadline_at, false as is_forced_miss, a.as_of_at
+    from referrals as r
+    left join contacts_as_of as a on r.force_code = a.force_code
+    where not coalesce(
+        r.opted_out_at <= r.deadline_at and (r.referred_at is null or r.opted_out_at < r.referred_at), false
+    )
 ),
 
 records as (
@@ -149,6 +257,8 @@ records as (
     select * from incident_records
     union all
     select * from feedback_records
+    union all
+    select * from referral_records
 ),
 
 assessed as (
@@ -163,7 +273,12 @@ assessed as (
             else 'pending'
         end as outcome
     from (
-        select *, clock_at + to_microseconds(cast(threshold_seconds as bigint) * 1000000) as deadline_at
+        select
+            *,
+            case
+                when threshold_seconds is null then working_day_deadline_at
+                else clock_at + to_microseconds(cast(threshold_seconds as bigint) * 1000000)
+            end as deadline_at
         from records
     )
 )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from citizen_focus.config import PROJECT_DIR
 from ingest.contract import BOOLEAN, DATE, EXTRACTS, NUMBER, TIMESTAMP
 
 BUILD_SCRIPT = Path(__file__).with_name("lower_bound_marts.sql")
@@ -56,6 +57,8 @@ def build_lower_bound(db: Path) -> dict[str, int]:
     try:
         con.execute("attach '{}' as warehouse".format(str(db).replace("'", "''")))
         con.execute("use warehouse")
+        # the script reads seeds/bank_holidays.csv relative to the project folder
+        con.execute("set file_search_path = '{}'".format(str(PROJECT_DIR).replace("'", "''")))
         con.execute(BUILD_SCRIPT.read_text(encoding="utf-8"))
         return {
             table: con.execute(f"select count(*) from lower_bound.{table}").fetchone()[0]

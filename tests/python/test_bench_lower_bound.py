@@ -22,7 +22,8 @@ from citizen_focus.sample import generate
 
 COVERED_STANDARDS = (
     "PLEDGE-6-999", "PLEDGE-6-NON-EMERGENCY", "PLEDGE-7-EMERGENCY", "PROMISE-URGENT-12MIN",
-    "PLEDGE-8-PRIORITY", "PLEDGE-9-APPOINTMENT", "PLEDGE-9-KEPT", "PLEDGE-11-ACK-24H",
+    "PLEDGE-8-PRIORITY", "PLEDGE-9-APPOINTMENT", "PLEDGE-9-KEPT", "PLEDGE-11-ACK-24H", "PROMISE-ACK-2WD",
+    "QOSC-RESPONSE-10WD", "QOSC-VS-REFERRAL-2D",
 )
 CELL = ("standard_id", "force_code", "borough_code", "period_month")
 SAT_KEY = ("force_code", "borough_code", "question", "window_months", "period_end_month")
