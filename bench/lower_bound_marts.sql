@@ -11,10 +11,10 @@
 --
 -- Covered: marts.pledge_compliance for PLEDGE-6-999, PLEDGE-6-NON-EMERGENCY,
 -- PLEDGE-7-EMERGENCY, PROMISE-URGENT-12MIN, PLEDGE-8-PRIORITY, PLEDGE-9-APPOINTMENT,
--- PLEDGE-9-KEPT, PLEDGE-11-ACK-24H, PROMISE-ACK-2WD, QOSC-RESPONSE-10WD and QOSC-VS-REFERRAL-2D
--- (numerator, denominator, pending, rate), and marts.citizen_focus_satisfaction (force-wide ALL
--- and per borough, 1 and rolling 12 months). Not covered: PLEDGE-12-MONTHLY-UPDATE (the chained
--- 28-day victim update windows), RAG and targets, and the other marts.
+-- PLEDGE-9-KEPT, PLEDGE-11-ACK-24H, PROMISE-ACK-2WD, QOSC-RESPONSE-10WD, PLEDGE-12-MONTHLY-UPDATE
+-- and QOSC-VS-REFERRAL-2D -- every measured standard -- (numerator, denominator, pending, rate),
+-- and marts.citizen_focus_satisfaction (force-wide ALL and per borough, 1 and rolling 12
+-- months). Not covered: target and RAG columns, and the other marts.
 -- Reads seeds/bank_holidays.csv (relative: run with the project folder as file_search_path).
 -- Results go to schema lower_bound: run it on a COPY of the warehouse.
 
@@ -233,7 +233,10 @@ referrals as (
         coalesce(r.borough_code, min(c.borough_code), 'UNKNOWN') as borough_code,
         min(c.contact_at) filter (where c.contact_type = 'victim_support_referral') as referred_at,
         min(c.contact_at) filter (where c.contact_type = 'opt_out') as opted_out_at,
-        r.recorded_at + interval 48 hour as deadline_at
+        r.recorded_at + interval 48 hour as deadline_at,
+        min(c.contact_at) filter (where c.contact_type = 'closure' and c.contact_at >= r.recorded_at) as closed_at,
+        min(c.contact_at) filter (where c.contact_type = 'opt_out' and c.contact_at >= r.recorded_at)
+            as stop_opted_out_at
     from recordings as r
     inner join contacts as c on r.force_code = c.force_code and r.crime_reference = c.crime_reference
     group by r.force_code, r.crime_reference, r.recorded_at, r.borough_code
@@ -261,7 +264,89 @@ records as (
     select * from referral_records
 ),
 
+-- victim updates (28-day windows chained from the recording, measures.md): the update instants
+-- (recording, then each update, arrest, charge or closure up to the first closure or opt-out)
+-- cut the timeline into gaps; a gap from point p to the next point q holds
+-- ceil((q - p) / 28 d) - 1 failed windows, then the window q meets; the last gap runs to the
+-- stop (a closure point counts nothing more, an opt-out cuts its window) or to the as-of time
+-- (its running window is pending)
+update_crimes as (
+    select
+        *,
+        least(closed_at, stop_opted_out_at) as stopped_at,
+        case
+            when closed_at is not null and (stop_opted_out_at is null or closed_at <= stop_opted_out_at)
+                then 'closure'
+            when stop_opted_out_at is not null then 'opt_out'
+        end as stop_kind
+    from referrals
+),
+
+update_points as (
+    select force_code, crime_reference, recorded_at as point_at from update_crimes
+    union
+    select u.force_code, u.crime_reference, c.contact_at
+    from update_crimes as u
+    inner join contacts as c on u.force_code = c.force_code and u.crime_reference = c.crime_reference
+    where
+        c.contact_type in ('update', 'arrest', 'charge', 'closure')
+        and c.contact_at > u.recorded_at
+        and (u.stopped_at is null or c.contact_at <= u.stopped_at)
+),
+
+update_gaps as (
+    select
+        *,
+        case
+            when end_kind = 'stopped' or epoch_us(end_at) <= epoch_us(point_at) then 0
+            else (epoch_us(end_at) - epoch_us(point_at) - 1) // 2419200000000
+        end as failed_windows
+    from (
+        select
+            u.force_code, u.borough_code, p.point_at,
+            case
+                when p.next_point_at is not null then 'met'
+                when u.stop_kind = 'closure' and p.point_at = u.stopped_at then 'stopped'
+                when u.stop_kind is not null then 'cut'
+                else 'pending'
+            end as end_kind,
+            coalesce(p.next_point_at, u.stopped_at, a.as_of_at) as end_at
+        from (
+            select
+                *,
+                lead(point_at) over (partition by force_code, crime_reference order by point_at) as next_point_at
+            from update_points
+        ) as p
+        inner join update_crimes as u on p.force_code = u.force_code and p.crime_reference = u.crime_reference
+        left join contacts_as_of as a on p.force_code = a.force_code
+    )
+),
+
+update_windows as (
+    select
+        force_code, borough_code,
+        cast(date_trunc('month', timezone(
+            'Europe/London', point_at + to_microseconds(2419200000000 * k)
+        )) as date) as period_month,
+        'missed' as outcome
+    from update_gaps, unnest(range(1, failed_windows + 1)) as offsets (k)
+    where failed_windows > 0
+    union all
+    select
+        force_code, borough_code,
+        cast(date_trunc('month', timezone(
+            'Europe/London',
+            case when end_kind = 'met' then end_at else point_at + to_microseconds(2419200000000 * failed_windows) end
+        )) as date),
+        case when end_kind = 'met' then 'met' else 'pending' end
+    from update_gaps
+    where end_kind in ('met', 'pending')
+),
+
 assessed as (
+    select 'PLEDGE-12-MONTHLY-UPDATE' as standard_id, force_code, borough_code, period_month, outcome
+    from update_windows
+    union all
     select
         standard_id, force_code, borough_code,
         cast(date_trunc('month', timezone('Europe/London', started_at)) as date) as period_month,

@@ -23,7 +23,7 @@ from citizen_focus.sample import generate
 COVERED_STANDARDS = (
     "PLEDGE-6-999", "PLEDGE-6-NON-EMERGENCY", "PLEDGE-7-EMERGENCY", "PROMISE-URGENT-12MIN",
     "PLEDGE-8-PRIORITY", "PLEDGE-9-APPOINTMENT", "PLEDGE-9-KEPT", "PLEDGE-11-ACK-24H", "PROMISE-ACK-2WD",
-    "QOSC-RESPONSE-10WD", "QOSC-VS-REFERRAL-2D",
+    "QOSC-RESPONSE-10WD", "PLEDGE-12-MONTHLY-UPDATE", "QOSC-VS-REFERRAL-2D",
 )
 CELL = ("standard_id", "force_code", "borough_code", "period_month")
 SAT_KEY = ("force_code", "borough_code", "question", "window_months", "period_end_month")
@@ -72,6 +72,9 @@ def test_pledge_compliance_counts_equal_the_mart(warehouses):
     assert lower == mart
     # the comparison is not vacuous: every covered standard has cells, both forces, pending ones too
     assert {r[0] for r in mart} == set(COVERED_STANDARDS)
+    # and the script covers every measured standard of the seed
+    assert {r[0] for r in _rows(copy, "select standard_id from reference.standards where measured")} == set(
+        COVERED_STANDARDS)
     assert {r[1] for r in mart} == {"MPS", "CUMB"}
     assert sum(r[6] for r in mart) > 0
     assert sum(r[5] for r in mart) > 10_000
