@@ -37,12 +37,19 @@ def ingest_lower_bound(extracts: Path, db: Path) -> dict[str, int]:
         with open(files[0], encoding="utf-8-sig") as fh:
             names = [n.strip().lower() for n in fh.readline().rstrip("\n").split(",")]
         types = {c.name: _TYPES.get(c.type, "VARCHAR") for c in extract.columns}
-        columns = ", ".join(f"'{n}': '{types.get(n, 'VARCHAR')}'" for n in names)
+        # read_csv has one date format per read, and a file may hold ISO and UK (DD/MM/YYYY) dates
+        # in different columns (survey interview_date and incident_date): dates are read as text
+        # and typed by one cast in the same statement
+        dates = [n for n in names if types.get(n) == "DATE"]
+        columns = ", ".join(f"'{n}': '{'VARCHAR' if n in dates else types.get(n, 'VARCHAR')}'" for n in names)
         file_list = ", ".join(f"'{f}'" for f in files)
+        replace = ", ".join(
+            f"coalesce(try_cast({n} as date), cast(try_strptime({n}, '%d/%m/%Y') as date)) as {n}" for n in dates
+        )
         # the generator writes one header layout per kind, so one column list serves every file
         con.execute(
-            f"create or replace table {kind} as select * from read_csv([{file_list}], header = true, "
-            f"columns = {{{columns}}}, auto_detect = false)"
+            f"create or replace table {kind} as select * {f'replace ({replace})' if dates else ''} "
+            f"from read_csv([{file_list}], header = true, columns = {{{columns}}}, auto_detect = false)"
         )
         counts[kind] = con.execute(f"select count(*) from {kind}").fetchone()[0]
     con.close()
