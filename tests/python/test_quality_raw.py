@@ -395,3 +395,24 @@ def test_personal_data_never_reaches_the_results_or_the_data_docs(clean_db, tmp_
     pages = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "docs").rglob("*.html"))
     for secret in ("Zebedee", "secret story", "STAFF-7731", "Caller Q1", "Annabel Quorn", "Bobbie"):
         assert secret not in stored and secret not in pages and secret not in run.output
+
+
+def test_a_file_rejected_whole_is_a_warning_until_a_good_file_replaces_it(tmp_path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    clean = check(copy_warehouse_for(db, tmp_path, "clean"), suites=["raw.load_ledger"], write_docs=False)
+    assert clean.failed == set() and clean.code == 0
+    bad = {"calls.csv": "call_id,line,answered_at\nc1,999,2008-06-01T10:00:07Z\n"}  # no received_at
+    ingest(db, [write_extracts(tmp_path / "bad", bad)])
+    run = check(copy_warehouse_for(db, tmp_path, "rejected"), suites=["raw.load_ledger"], write_docs=False)
+    assert run.failed == {("raw.load_ledger.rejected_files", "no_file_left_rejected")}
+    assert run.failed_with("critical") == set() and run.code == 0
+    ingest(db, [write_extracts(tmp_path / "fixed", {"calls.csv": CLEAN["calls.csv"]})])
+    fixed = check(copy_warehouse_for(db, tmp_path, "fixed_run"), suites=["raw.load_ledger"], write_docs=False)
+    assert fixed.failed == set()
+
+
+def copy_warehouse_for(db: Path, tmp_path: Path, name: str) -> Path:
+    """The warehouse as it is now (loading a first file when it does not exist yet), copied for a check."""
+    if not db.exists():
+        ingest(db, [write_extracts(tmp_path / "first", {"incidents.csv": CLEAN["incidents.csv"]})])
+    return copy_warehouse(db, tmp_path / name)
