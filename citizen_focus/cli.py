@@ -214,8 +214,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("sample", argparse.Namespace(out=str(out), months=args.months, start=args.start, scale=args.scale,
                                       seed=args.seed, forces="MPS", dirty=False)),
         ("ingest", argparse.Namespace(paths=[str(out)], kind=None, db=str(db), progress=False)),
+        # build runs dbt build and then the data-quality check on the new build before publishing it
         ("build", argparse.Namespace(db=str(db), select=None, docs=None)),
-        ("check", argparse.Namespace(db=str(db), docs=None, fail_on_warning=False, suite=None)),
     ]
     if db.exists() and not args.keep:
         db.unlink()
