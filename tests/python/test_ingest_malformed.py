@@ -159,7 +159,9 @@ def test_the_property_test_counts_what_it_tries() -> None:
     """The strategy really produces every kind of damage (so the property covers them all)."""
     seen: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    # derandomized: the same 300 draws every run, so this check of the strategy cannot flake
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+              database=None)
     @given(extract_file())
     def collect(case) -> None:
         seen.add(case[2])
