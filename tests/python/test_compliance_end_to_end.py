@@ -1,4 +1,4 @@
-"""Compliance marts end to end: hand-written extracts -> real loader -> dbt build -> every figure.
+"""Compliance marts end to end: hand-written extracts -> `citizen-focus ingest` and `build` -> every figure.
 
 One borough-month (Hackney, HK, April 2009, BST) carries records for every measured standard,
 each chosen to sit on a rule of measures.md (inclusive thresholds to the millisecond, short
@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from warehouse_builder import build_warehouse, ingest, query, run_dbt, write_extracts
+from warehouse_builder import cli, ingest, query, run_dbt, write_extracts
 
 MARK = "ZQXPII"
 PII = f'{MARK} B,{MARK}@example.org,"{MARK} said, rude"'  # complainant_name, _contact, free_text
@@ -173,7 +173,16 @@ UNMEASURED = {"PLEDGE-1", "PLEDGE-2", "PLEDGE-3", "PLEDGE-4", "PLEDGE-5", "PLEDG
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    return build_warehouse(tmp_path_factory.mktemp("compliance"), FILES)
+    """Built as a user builds it: `citizen-focus ingest` then `citizen-focus build` (dbt build + checks)."""
+    tmp = tmp_path_factory.mktemp("compliance")
+    folder = write_extracts(tmp / "extracts", FILES)
+    db = tmp / "warehouse.duckdb"
+    env = {"DBT_TARGET_PATH": str(tmp / "dbt_target"), "DBT_LOG_PATH": str(tmp / "dbt_logs")}
+    loaded = cli("ingest", str(folder), "--db", str(db), env=env)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    built = cli("build", "--db", str(db), "--docs", str(tmp / "data_docs"), env=env)
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr
+    return db
 
 
 def _rag(rate: float | None, target: float) -> str:
