@@ -99,7 +99,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     outcome = EXIT_OK
     with working_copy(db) as work:
         connect(work).close()  # the raw layer must exist before dbt reads it
-        code = run_dbt(["build", *(["--select", args.select] if args.select else [])], work)
+        dbt_args = ["build", *(["--select", args.select] if args.select else [])]
+        if getattr(args, "full_refresh", False):
+            dbt_args.append("--full-refresh")
+        code = run_dbt(dbt_args, work)
         if code != 0:
             print(f"{db}: dbt build failed (exit {code}): nothing published, the warehouse is as it was; "
                   "see the errors above", file=sys.stderr)
@@ -215,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                       seed=args.seed, forces="MPS", dirty=False)),
         ("ingest", argparse.Namespace(paths=[str(out)], kind=None, db=str(db), progress=False)),
         # build runs dbt build and then the data-quality check on the new build before publishing it
-        ("build", argparse.Namespace(db=str(db), select=None, docs=None)),
+        ("build", argparse.Namespace(db=str(db), select=None, docs=None, full_refresh=False)),
     ]
     if db.exists() and not args.keep:
         db.unlink()
@@ -290,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(as `citizen-focus check`). Only when both pass does the copy replace the warehouse "
                        "the app reads; otherwise nothing changes and the reason is printed.")
     p.add_argument("--select", metavar="SELECTOR", help="only these dbt nodes (dbt selection syntax)")
+    p.add_argument("--full-refresh", action="store_true",
+                   help="rebuild the incremental models (large staging tables, record-level compliance) from "
+                   "raw instead of re-assessing only the records loaded since the last build or still pending; "
+                   "needed once after a model's columns change")
     p.add_argument("--docs", metavar="DIR",
                    help="folder for the data-quality report (default: data_docs/ beside the warehouse)")
     _db_argument(p)

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per call and call-answering standard (event family call_answered; the call's line in
     the standard's applies_to): met when answered_at - received_at is within the threshold
     (inclusive, to the microsecond), missed when answered later or abandoned, pending when neither
@@ -8,9 +17,21 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_telephony__calls'), 'call_id', 'calls') }}
+
+),
+{%- endif %}
+
 calls as (
 
     select * from {{ ref('stg_telephony__calls') }}
+    {%- if is_incremental() %}
+    where (force_code, call_id) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -79,6 +100,9 @@ assessed as (
         coalesce(borough_code, '{{ var("unknown_borough_code") }}') as borough_code,
         {{ london_month('received_at') }} as period_month,
         call_id as record_id,
+        'calls' as source_kind,
+        call_id as source_key,
+        load_id,
         received_at as started_at,
         deadline_at,
         answered_at as event_at,
@@ -88,7 +112,6 @@ assessed as (
             when is_unanswered_abandon then 'missed'
             else {{ compliance_outcome('answered_at', 'deadline_at', 'as_of_at') }}
         end as outcome,
-        as_of_at,
         line as call_type,
         cast(null as varchar) as grade,
         cast(null as varchar) as area_type,
@@ -104,7 +127,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

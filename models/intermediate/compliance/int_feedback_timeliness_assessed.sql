@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per feedback item and timeliness standard: feedback_acknowledged (acknowledged_at)
     and feedback_responded (responded_at, only items with response_requested, which defaults to
     true). Only the feedback types in the standard's applies_to (complaint, dissatisfaction) count;
@@ -9,9 +18,21 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_customer_service__feedback_items'), 'feedback_id', 'feedback') }}
+
+),
+{%- endif %}
+
 feedback_items as (
 
     select * from {{ ref('stg_customer_service__feedback_items') }}
+    {%- if is_incremental() %}
+    where (force_code, feedback_id) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -99,13 +120,15 @@ assessed as (
         coalesce(borough_code, '{{ var("unknown_borough_code") }}') as borough_code,
         {{ london_month('received_at') }} as period_month,
         feedback_id as record_id,
+        'feedback' as source_kind,
+        feedback_id as source_key,
+        load_id,
         received_at as started_at,
         deadline_at,
         awaited_event_at as event_at,
         (epoch_us(awaited_event_at) - epoch_us(received_at)) / 1000000.0 as elapsed_seconds,
         threshold_seconds,
         {{ compliance_outcome('awaited_event_at', 'deadline_at', 'as_of_at') }} as outcome,
-        as_of_at,
         cast(null as varchar) as call_type,
         cast(null as varchar) as grade,
         cast(null as varchar) as area_type,
@@ -121,7 +144,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per incident and appointment standard (the incident's grade in the standard's
     applies_to, grade S in the seed). appointment_set: every such incident; met when
     appointment_at - created_at is within the threshold (48 h), missed when later or when no
@@ -9,9 +18,21 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_cad__incidents'), 'incident_id', 'incidents') }}
+
+),
+{%- endif %}
+
 incidents as (
 
     select * from {{ ref('stg_cad__incidents') }}
+    {%- if is_incremental() %}
+    where (force_code, incident_id) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -76,13 +97,15 @@ assessed as (
         coalesce(borough_code, '{{ var("unknown_borough_code") }}') as borough_code,
         {{ london_month('created_at') }} as period_month,
         incident_id as record_id,
+        'incidents' as source_kind,
+        incident_id as source_key,
+        load_id,
         created_at as started_at,
         deadline_at,
         awaited_event_at as event_at,
         (epoch_us(awaited_event_at) - epoch_us(clock_started_at)) / 1000000.0 as elapsed_seconds,
         threshold_seconds,
         {{ compliance_outcome('awaited_event_at', 'deadline_at', 'as_of_at') }} as outcome,
-        as_of_at,
         cast(null as varchar) as call_type,
         grade,
         coalesce(area_type, 'urban') as area_type,
@@ -98,7 +121,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per incident and attendance standard (event family incident_attended; the incident's
     grade in the standard's applies_to), cancelled attendance excluded: met when
     first_arrival_at - created_at is within the threshold (rural_threshold_value where area_type
@@ -6,10 +15,22 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_cad__incidents'), 'incident_id', 'incidents') }}
+
+),
+{%- endif %}
+
 incidents as (
 
     select * from {{ ref('stg_cad__incidents') }}
     where not is_attendance_cancelled
+    {%- if is_incremental() %}
+        and (force_code, incident_id) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -67,13 +88,15 @@ assessed as (
         coalesce(borough_code, '{{ var("unknown_borough_code") }}') as borough_code,
         {{ london_month('created_at') }} as period_month,
         incident_id as record_id,
+        'incidents' as source_kind,
+        incident_id as source_key,
+        load_id,
         created_at as started_at,
         deadline_at,
         first_arrival_at as event_at,
         (epoch_us(first_arrival_at) - epoch_us(created_at)) / 1000000.0 as elapsed_seconds,
         applied_threshold_seconds as threshold_seconds,
         {{ compliance_outcome('first_arrival_at', 'deadline_at', 'as_of_at') }} as outcome,
-        as_of_at,
         cast(null as varchar) as call_type,
         grade,
         area_type_or_urban as area_type,
@@ -89,7 +112,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per recorded crime and Victim Support referral standard (event family
     victim_support_referred): met when the first referral contact (the seed's applies_to,
     victim_support_referral) is within the threshold (48 h) of the first `recorded` contact,
@@ -7,9 +16,21 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_crime_records__victim_contacts'), 'crime_reference', 'victim_contacts') }}
+
+),
+{%- endif %}
+
 contacts as (
 
     select * from {{ ref('stg_crime_records__victim_contacts') }}
+    {%- if is_incremental() %}
+    where (force_code, crime_reference) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -48,7 +69,8 @@ crime_boroughs as (
         force_code,
         crime_reference,
         min(borough_code) as any_borough_code,
-        min(crime_type) as any_crime_type
+        min(crime_type) as any_crime_type,
+        max(load_id) as load_id
 
     from contacts
     group by force_code, crime_reference
@@ -65,6 +87,7 @@ joined as (
         recordings.recorded_at,
         coalesce(recordings.borough_code, crime_boroughs.any_borough_code) as borough_code,
         coalesce(recordings.crime_type, crime_boroughs.any_crime_type) as crime_type,
+        crime_boroughs.load_id,
         recordings.recorded_at + to_microseconds(
             cast(standards.threshold_seconds * 1000000 as bigint)
         ) as deadline_at,
@@ -96,7 +119,8 @@ joined as (
         recordings.borough_code,
         crime_boroughs.any_borough_code,
         recordings.crime_type,
-        crime_boroughs.any_crime_type
+        crime_boroughs.any_crime_type,
+        crime_boroughs.load_id
 
 ),
 
@@ -128,13 +152,15 @@ assessed as (
         coalesce(borough_code, '{{ var("unknown_borough_code") }}') as borough_code,
         {{ london_month('recorded_at') }} as period_month,
         crime_reference as record_id,
+        'victim_contacts' as source_kind,
+        crime_reference as source_key,
+        load_id,
         recorded_at as started_at,
         deadline_at,
         referred_at as event_at,
         (epoch_us(referred_at) - epoch_us(recorded_at)) / 1000000.0 as elapsed_seconds,
         threshold_seconds,
         {{ compliance_outcome('referred_at', 'deadline_at', 'as_of_at') }} as outcome,
-        as_of_at,
         cast(null as varchar) as call_type,
         cast(null as varchar) as grade,
         cast(null as varchar) as area_type,
@@ -150,7 +176,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

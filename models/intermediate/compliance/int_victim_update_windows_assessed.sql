@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- One row per victim update window (measures.md, the 28-day rule) and update standard (event
     family victim_updated; the seed's applies_to lists the contact types that are updates to the
     victim: update, arrest, charge, closure). From the crime's first `recorded` contact, time is
@@ -14,9 +23,21 @@
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_crime_records__victim_contacts'), 'crime_reference', 'victim_contacts') }}
+
+),
+{%- endif %}
+
 contacts as (
 
     select * from {{ ref('stg_crime_records__victim_contacts') }}
+    {%- if is_incremental() %}
+    where (force_code, crime_reference) in (select (force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
@@ -55,7 +76,8 @@ crime_attributes as (
         force_code,
         crime_reference,
         min(borough_code) as any_borough_code,
-        min(crime_type) as any_crime_type
+        min(crime_type) as any_crime_type,
+        max(load_id) as load_id
 
     from contacts
     group by force_code, crime_reference
@@ -74,6 +96,7 @@ crime_standards as (
         recordings.recorded_at,
         coalesce(recordings.borough_code, crime_attributes.any_borough_code) as borough_code,
         coalesce(recordings.crime_type, crime_attributes.any_crime_type) as crime_type,
+        crime_attributes.load_id,
         as_of_times.as_of_at
 
     from recordings
@@ -168,6 +191,7 @@ segments as (
         bounded.threshold_seconds,
         bounded.window_us,
         bounded.as_of_at,
+        bounded.load_id,
         update_points.point_at,
         lead(update_points.point_at) over (
             partition by update_points.standard_id, update_points.force_code, update_points.crime_reference
@@ -241,7 +265,7 @@ failed_windows as (
         borough_code,
         crime_type,
         threshold_seconds,
-        as_of_at,
+        load_id,
         windows_before + window_offset as window_number,
         point_at + to_microseconds(window_us * (window_offset - 1)) as window_started_at,
         point_at + to_microseconds(window_us * window_offset) as deadline_at,
@@ -263,7 +287,7 @@ closing_windows as (
         borough_code,
         crime_type,
         threshold_seconds,
-        as_of_at,
+        load_id,
         windows_before + failed_windows + 1 as window_number,
         point_at + to_microseconds(window_us * failed_windows) as window_started_at,
         point_at + to_microseconds(window_us * (failed_windows + 1)) as deadline_at,
@@ -295,13 +319,15 @@ assessed as (
             else {{ london_month('window_started_at') }}
         end as period_month,
         crime_reference || '#' || cast(window_number as varchar) as record_id,
+        'victim_contacts' as source_kind,
+        crime_reference as source_key,
+        load_id,
         window_started_at as started_at,
         deadline_at,
         event_at,
         (epoch_us(event_at) - epoch_us(window_started_at)) / 1000000.0 as elapsed_seconds,
         threshold_seconds,
         outcome,
-        as_of_at,
         cast(null as varchar) as call_type,
         cast(null as varchar) as grade,
         cast(null as varchar) as area_type,
@@ -317,7 +343,7 @@ assessed as (
 
 final as (
 
-    select * from assessed
+    {{ rows_of_changed_keys('changed', 'assessed', ['force_code', 'source_key']) }}
 
 )
 

@@ -1,15 +1,48 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['source_kind', 'force_code', 'source_key'],
+        incremental_strategy='replace_records',
+        on_schema_change='fail'
+    )
+}}
+
 {#- Record-level drill-down behind marts.pledge_compliance: one row per (standard_id, record_id),
     no personal data ("which 999 calls missed 10 s in Hackney last March?"). -#}
 
 with
 
+{%- if is_incremental() %}
+
+changed as (
+
+    {{ changed_source_keys(ref('stg_telephony__calls'), 'call_id', 'calls') }}
+
+    union
+
+    {{ changed_source_keys(ref('stg_cad__incidents'), 'incident_id', 'incidents') }}
+
+    union
+
+    {{ changed_source_keys(ref('stg_customer_service__feedback_items'), 'feedback_id', 'feedback') }}
+
+    union
+
+    {{ changed_source_keys(ref('stg_crime_records__victim_contacts'), 'crime_reference', 'victim_contacts') }}
+
+),
+{%- endif %}
+
 records as (
 
     select * from {{ ref('int_compliance_records_unioned') }}
+    {%- if is_incremental() %}
+    where (source_kind, force_code, source_key) in (select (source_kind, force_code, source_key) from changed)
+    {%- endif %}
 
 ),
 
-final as (
+described as (
 
     select
         standard_id,
@@ -17,6 +50,9 @@ final as (
         borough_code,
         period_month,
         record_id,
+        source_kind,
+        source_key,
+        load_id,
         started_at,
         started_at_london,
         deadline_at,
@@ -24,7 +60,6 @@ final as (
         elapsed_seconds,
         threshold_seconds,
         outcome,
-        as_of_at,
         call_type,
         grade,
         area_type,
@@ -39,6 +74,18 @@ final as (
 
     from records
 
+),
+
+final as (
+
+    {{ rows_of_changed_keys('changed', 'described', ['source_kind', 'force_code', 'source_key']) }}
+
 )
 
 select * from final
+
+-- the staging tables are read (for their load_id) only by incremental builds:
+-- depends_on: {{ ref('stg_telephony__calls') }}
+-- depends_on: {{ ref('stg_cad__incidents') }}
+-- depends_on: {{ ref('stg_customer_service__feedback_items') }}
+-- depends_on: {{ ref('stg_crime_records__victim_contacts') }}
