@@ -88,6 +88,7 @@ def _print_load(result) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     """Builds a new warehouse beside the published one; publishes it only if dbt build and the
     data-quality check both pass (a failed critical expectation publishes nothing)."""
+    from citizen_focus.build_state import project_fingerprint, store_fingerprint
     from citizen_focus.check import default_docs_dir, failed_critical_rules, run_check
     from citizen_focus.dbt_runner import run_dbt
     from citizen_focus.publish import DoNotPublish, working_copy
@@ -100,7 +101,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     with working_copy(db) as work:
         connect(work).close()  # the raw layer must exist before dbt reads it
         dbt_args = ["build", *(["--select", args.select] if args.select else [])]
-        if getattr(args, "full_refresh", False):
+        fingerprint = project_fingerprint(PROJECT_DIR)
+        if getattr(args, "full_refresh", False) or _project_changed_since_last_build(work, fingerprint):
             dbt_args.append("--full-refresh")
         code = run_dbt(dbt_args, work)
         if code != 0:
@@ -120,9 +122,31 @@ def cmd_build(args: argparse.Namespace) -> int:
                   f"and {docs / 'index.html'}", file=sys.stderr)
             outcome = EXIT_FAILED
             raise DoNotPublish
+        if not args.select:  # a partial build leaves other incremental models as they were
+            store_fingerprint(work, fingerprint)
     if outcome == EXIT_OK:
         print(f"dbt build and data-quality check passed, published in {time.time() - start:.1f} s: {db}")
     return outcome
+
+
+def _project_changed_since_last_build(work: Path, fingerprint: str) -> bool:
+    """True when the warehouse holds marts built by other models, macros, seeds or vars: settled
+    records keep the outcome their build gave them, so the incremental models are rebuilt."""
+    from citizen_focus.build_state import stored_fingerprint
+    from citizen_focus.warehouse import connect
+
+    stored = stored_fingerprint(work)
+    if stored == fingerprint:
+        return False
+    con = connect(work)
+    try:
+        built = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0] > 0
+    finally:
+        con.close()
+    if built:
+        print("The dbt project (models, macros, seeds or vars) changed since this warehouse was last built: "
+              "rebuilding the incremental models in full (--full-refresh).")
+    return built
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -149,3 +149,43 @@ def test_a_record_the_new_load_leaves_alone_is_not_rewritten(built: tuple[Path, 
     db, full = built
     assert query(db, PLANTED) == [(-1.0,)]
     assert query(full, PLANTED) == [(10.001,)]
+
+
+def test_the_fingerprint_follows_models_macros_seeds_and_vars_only(tmp_path: Path) -> None:
+    from citizen_focus.build_state import project_fingerprint
+    from citizen_focus.config import PROJECT_DIR
+
+    project = tmp_path / "project"
+    for name in ("models", "macros", "seeds"):
+        shutil.copytree(PROJECT_DIR / name, project / name)
+    shutil.copyfile(PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
+    (project / "tests").mkdir()
+    before = project_fingerprint(project)
+    (project / "tests" / "new_test.sql").write_text("select 1")
+    (project / "README.md").write_text("docs do not change a table")
+    assert project_fingerprint(project) == before
+    standards = project / "seeds" / "standards.csv"
+    assert ",0.90," in standards.read_text()  # a target rate of 90 %, raised below
+    standards.write_text(standards.read_text().replace(",0.90,", ",0.91,", 1))
+    assert project_fingerprint(project) != before
+
+
+def test_a_warehouse_built_by_other_rules_is_rebuilt_in_full(built: tuple[Path, Path]) -> None:
+    """The planted value survives an incremental build (above); once the stored fingerprint says
+    the warehouse was built by another project, `citizen-focus build` refreshes in full and the
+    planted value is gone."""
+    db, _ = built
+    changed = db.with_name("rules_changed.duckdb")
+    shutil.copyfile(db, changed)
+    with duckdb.connect(str(changed)) as con:
+        assert con.execute("select count(*) from raw.build_state").fetchone() == (1,)
+        con.execute("update raw.build_state set project_fingerprint = 'built by an older version'")
+    result = cli("build", "--db", str(changed))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "rebuilding the incremental models in full" in result.stdout
+    assert query(changed, PLANTED) == [(10.001,)]
+    unchanged = db.with_name("rules_unchanged.duckdb")
+    shutil.copyfile(db, unchanged)
+    result = cli("build", "--db", str(unchanged))
+    assert result.returncode == 0 and "in full" not in result.stdout
+    assert query(unchanged, PLANTED) == [(-1.0,)]

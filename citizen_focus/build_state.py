@@ -1,0 +1,59 @@
+"""Which dbt project a warehouse was last built with, so an incremental build is never stale.
+
+An incremental build re-assesses only the records loaded since the last build or still pending
+(docs/incremental.md). Records already settled keep the outcome the rules of their build gave
+them, so after a change to the rules (a model, a macro, a seed such as a target or a threshold,
+a dbt var) the incremental tables must be rebuilt in full. `citizen-focus build` compares a
+fingerprint of the project's dbt sources with the one stored in the warehouse by the last
+successful build and asks dbt for a full refresh when they differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+# Everything that decides what dbt computes; tests and docs do not change a table's content.
+_INPUTS = ("dbt_project.yml", "models", "macros", "seeds")
+_SUFFIXES = {".sql", ".csv", ".yml", ".yaml"}
+
+
+def project_fingerprint(project_dir: Path) -> str:
+    """sha256 over the path and bytes of every model, macro, seed and dbt_project.yml."""
+    digest = hashlib.sha256()
+    files: list[Path] = []
+    for name in _INPUTS:
+        root = project_dir / name
+        files += [root] if root.is_file() else [p for p in root.rglob("*") if p.suffix in _SUFFIXES]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stored_fingerprint(db: Path) -> str | None:
+    """The fingerprint of the last successful build of this warehouse file, if any."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'build_state'"
+        ).fetchone()[0]
+        if not found:
+            return None
+        row = con.execute("select project_fingerprint from raw.build_state").fetchone()
+        return str(row[0]) if row else None
+    finally:
+        con.close()
+
+
+def store_fingerprint(db: Path, fingerprint: str) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "create table if not exists raw.build_state (project_fingerprint varchar, built_at timestamptz)"
+        )
+        con.execute("delete from raw.build_state")
+        con.execute("insert into raw.build_state values (?, now())", [fingerprint])
+    finally:
+        con.close()
