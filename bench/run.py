@@ -59,6 +59,43 @@ def _dbt(db: Path, work: Path, *args: str) -> Measurement:
     return run_measured([dbt_executable(), *args], env=env, cwd=str(PROJECT_DIR))
 
 
+def _dbt_breakdown(work: Path) -> dict[str, object]:
+    """Where the last dbt run spent its time (run_results.json): node-seconds per resource type
+    (2 threads, so they add up to about twice the wall time) and the five slowest nodes."""
+    path = work / "dbt_target" / "run_results.json"
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text())["results"]
+    by_type: dict[str, float] = {}
+    for node in results:
+        kind = node["unique_id"].split(".")[0]
+        by_type[kind] = by_type.get(kind, 0.0) + float(node["execution_time"])
+    slowest = sorted(results, key=lambda node: -float(node["execution_time"]))[:5]
+    return {"node_seconds": {k: round(v, 1) for k, v in sorted(by_type.items())},
+            "slowest": [[node["unique_id"].split(".")[-1], round(float(node["execution_time"]), 1)]
+                        for node in slowest]}
+
+
+def _check_incremental_equals_full(db: Path, full_db: Path) -> dict[str, object]:
+    """The incremental build after the new month against a full refresh of the same raw data."""
+    con = duckdb.connect()
+    con.execute(f"attach '{db}' as incremental (read_only)")
+    con.execute(f"attach '{full_db}' as refreshed (read_only)")
+    cells = con.execute("""
+        select count(*), count(*) filter (where i.numerator is distinct from f.numerator
+            or i.denominator is distinct from f.denominator or i.pending is distinct from f.pending)
+        from incremental.marts.pledge_compliance as i
+        full join refreshed.marts.pledge_compliance as f
+            using (standard_id, force_code, borough_code, period_month)
+    """).fetchone()
+    fingerprint = """select count(*), sum(hash(standard_id, force_code, record_id, outcome, period_month,
+                         started_at, deadline_at, event_at, borough_code, load_id)) from {}.marts.compliance_records"""
+    records = [con.execute(fingerprint.format(name)).fetchone() for name in ("incremental", "refreshed")]
+    con.close()
+    return {"pledge_compliance_cells_compared": cells[0], "pledge_compliance_cells_differing": cells[1],
+            "compliance_records_rows": records[0][0], "compliance_records_identical": records[0] == records[1]}
+
+
 def _row_counts(extracts: Path) -> dict[str, int]:
     con = duckdb.connect()
     counts = {}
@@ -165,6 +202,7 @@ def run_bench(scale: float, work: Path, months: int = 12, start: str = "2008-04"
     _check(lower_build, "build lower bound")
     build = _dbt(db, work, "build")
     _check(build, "dbt build")
+    build_breakdown = _dbt_breakdown(work)
     lower_build_agreement = _check_lower_bound_equals_marts(db, lower_build_db)
 
     gen_next = _generate(new_month, scale, 1, _next_month(start, months), seed + 1)
@@ -173,6 +211,15 @@ def run_bench(scale: float, work: Path, months: int = 12, start: str = "2008-04"
     _check(ingest_next, "ingest next month")
     build_next = _dbt(db, work, "build")
     _check(build_next, "dbt build after the new month")
+    build_next_breakdown = _dbt_breakdown(work)
+    # the fair denominator: a full rebuild of the same 13 months, and the proof it agrees
+    full_db = work / "warehouse_full_refresh.duckdb"
+    shutil.copyfile(db, full_db)
+    refresh = _dbt(full_db, work, "build", "--full-refresh")
+    _check(refresh, "dbt build --full-refresh after the new month")
+    refresh_breakdown = _dbt_breakdown(work)
+    incremental_agreement = _check_incremental_equals_full(db, full_db)
+    full_db.unlink()
 
     pandas_seconds, figures = pandas_baseline.run(extracts)
     # compare on the first load only: rebuild a copy without the appended month would cost another
@@ -190,7 +237,11 @@ def run_bench(scale: float, work: Path, months: int = 12, start: str = "2008-04"
         "ingest_lower_bound": asdict(lower_ingest) | {"output_tail": ""},
         "dbt_build": asdict(build) | {"output_tail": ""},
         "build_lower_bound": asdict(lower_build) | {"output_tail": ""},
-        "new_month": {"ingest_seconds": ingest_next.seconds, "build_seconds": build_next.seconds},
+        "dbt_build_breakdown": build_breakdown,
+        "new_month": {"ingest_seconds": ingest_next.seconds, "build_seconds": build_next.seconds,
+                      "build_peak_rss_mb": build_next.peak_rss_mb, "build_breakdown": build_next_breakdown,
+                      "full_refresh_seconds": refresh.seconds, "full_refresh_peak_rss_mb": refresh.peak_rss_mb,
+                      "full_refresh_breakdown": refresh_breakdown, "agreement": incremental_agreement},
         "pandas_seconds": pandas_seconds,
         "pandas_agreement": agreement,
         "build_lower_bound_agreement": lower_build_agreement,
@@ -200,6 +251,7 @@ def run_bench(scale: float, work: Path, months: int = 12, start: str = "2008-04"
         "ingest_over_lower_bound": ingest.seconds / lower_ingest.seconds,
         "build_over_lower_bound": build.seconds / lower_build.seconds,
         "new_month_over_full_build": (ingest_next.seconds + build_next.seconds) / (ingest.seconds + build.seconds),
+        "incremental_build_over_full_refresh": build_next.seconds / refresh.seconds,
         "ours_over_pandas": (ingest.seconds + build.seconds) / pandas_seconds if pandas_seconds else None,
     }
     return result
@@ -238,12 +290,26 @@ def markdown(result: dict) -> str:
         f"{r['build_lower_bound']['peak_rss_mb']:.0f} | 1.00 |",
         f"| new month: ingest + build | {r['new_month']['ingest_seconds'] + r['new_month']['build_seconds']:.1f} | "
         f"| {r['ratios']['new_month_over_full_build']:.0%} of full ingest + build |",
+        f"| new month: dbt build (incremental) | {r['new_month']['build_seconds']:.1f} | "
+        f"{r['new_month']['build_peak_rss_mb']:.0f} | {r['ratios']['incremental_build_over_full_refresh']:.0%} of a "
+        "full rebuild of the same 13 months |",
+        f"| dbt build --full-refresh of the 13 months | {r['new_month']['full_refresh_seconds']:.1f} | "
+        f"{r['new_month']['full_refresh_peak_rss_mb']:.0f} | |",
         f"| pandas peer baseline (2 headline figures) | {r['pandas_seconds']:.1f} | | ours / pandas = "
         f"{r['ratios']['ours_over_pandas']:.2f} (ours computes every mart) |",
         "",
         f"pandas agreement: {r['pandas_agreement']}",
         "",
         f"build lower bound agreement with the marts: {r['build_lower_bound_agreement']}",
+        "",
+        f"incremental build vs full refresh after the new month: {r['new_month']['agreement']}",
+        "",
+        f"dbt node-seconds (2 threads), full build: {r['dbt_build_breakdown'].get('node_seconds')}; "
+        f"incremental: {r['new_month']['build_breakdown'].get('node_seconds')}; "
+        f"full refresh: {r['new_month']['full_refresh_breakdown'].get('node_seconds')}",
+        "",
+        f"slowest nodes, full build: {r['dbt_build_breakdown'].get('slowest')}; "
+        f"incremental: {r['new_month']['build_breakdown'].get('slowest')}",
     ]
     if r["dashboard_queries"]:
         lines += ["", "| dashboard query | median ms | p95 ms |", "|---|---:|---:|"]

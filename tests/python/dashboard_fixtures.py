@@ -144,14 +144,27 @@ def add_compliance_marts(db: Path) -> None:
                 cast(? as timestamptz) as started_at, cast(? as timestamp) + interval 1 hour as started_at_london,
                 cast(? as timestamptz) as deadline_at,
                 cast(? as timestamptz) + to_microseconds(cast(? * 1000000 as bigint)) as event_at,
-                ? as elapsed_seconds, ? as threshold_seconds, ? as outcome, cast(? as timestamptz) as as_of_at,
+                ? as elapsed_seconds, ? as threshold_seconds, ? as outcome, ? as source_kind, ? as source_key,
+                1 as load_id,
                 ? as call_type, ? as grade, ? as area_type, ? as category, ? as channel, ? as hour_of_day,
                 ? as weekday, ? as weekday_number
         """, [sid, FORCE, borough, month, rid, started + "Z", started, deadline + "Z", started + "Z", elapsed,
-              elapsed, threshold, outcome, as_of, call_type, grade, area, category, channel, hour,
+              elapsed, threshold, outcome, _source_kind(sid), rid.split("#")[0], call_type, grade, area, category,
+              channel, hour,
               ["Monday", "Tuesday"][weekday - 1], weekday])
     con.execute("checkpoint")
     con.close()
+
+
+def _source_kind(standard_id: str) -> str:
+    """The extract a fixture record of this standard is assessed from."""
+    if standard_id.startswith("PLEDGE-6"):
+        return "calls"
+    if standard_id.startswith(("PLEDGE-11", "PROMISE-ACK", "QOSC-RESPONSE")):
+        return "feedback"
+    if standard_id.startswith(("PLEDGE-12", "QOSC-VS")):
+        return "victim_contacts"
+    return "incidents"
 
 
 def build_dashboard_warehouse(tmp: Path) -> Path:
