@@ -6,6 +6,9 @@ them, so after a change to the rules (a model, a macro, a seed such as a target 
 a dbt var) the incremental tables must be rebuilt in full. `citizen-focus build` compares a
 fingerprint of the project's dbt sources with the one stored in the warehouse by the last
 successful build and asks dbt for a full refresh when they differ.
+
+It also stores the last load the build read: the next incremental build tests the rows of the
+incremental models loaded after it (var incremental_tests_after_load_id, docs/incremental.md).
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def project_fingerprint(project_dir: Path) -> str:
 
 def stored_fingerprint(db: Path) -> str | None:
     """The fingerprint of the last successful build of this warehouse file, if any."""
+    state = stored_state(db)
+    return state[0] if state else None
+
+
+def stored_state(db: Path) -> tuple[str, int | None] | None:
+    """(fingerprint, last load id read) of the last successful build of this warehouse, if any."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         found = con.execute(
@@ -41,19 +50,29 @@ def stored_fingerprint(db: Path) -> str | None:
         ).fetchone()[0]
         if not found:
             return None
-        row = con.execute("select project_fingerprint from raw.build_state").fetchone()
-        return str(row[0]) if row else None
+        row = con.execute("select project_fingerprint, through_load_id from raw.build_state").fetchone()
+        return (str(row[0]), None if row[1] is None else int(row[1])) if row else None
     finally:
         con.close()
 
 
-def store_fingerprint(db: Path, fingerprint: str) -> None:
+def last_load_id(db: Path) -> int | None:
+    """The highest load id in the ledger: what a build starting now reads up to."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("select max(load_id) from raw.load_ledger").fetchone()
+        return None if row[0] is None else int(row[0])
+    finally:
+        con.close()
+
+
+def store_state(db: Path, fingerprint: str, through_load_id: int | None) -> None:
+    """Written into the build's private copy after dbt and the checks passed, so it is published
+    with the tables it describes (and a rollback restores both)."""
     con = duckdb.connect(str(db))
     try:
-        con.execute(
-            "create table if not exists raw.build_state (project_fingerprint varchar, built_at timestamptz)"
-        )
-        con.execute("delete from raw.build_state")
-        con.execute("insert into raw.build_state values (?, now())", [fingerprint])
+        con.execute("create or replace table raw.build_state "
+                    "(project_fingerprint varchar, through_load_id bigint, built_at timestamptz)")
+        con.execute("insert into raw.build_state values (?, ?, now())", [fingerprint, through_load_id])
     finally:
         con.close()

@@ -7,6 +7,7 @@ non-zero exit code, never a traceback (set CITIZEN_FOCUS_DEBUG=1 to see one).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -88,7 +89,7 @@ def _print_load(result) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     """Builds a new warehouse beside the published one; publishes it only if dbt build and the
     data-quality check both pass (a failed critical expectation publishes nothing)."""
-    from citizen_focus.build_state import project_fingerprint, store_fingerprint
+    from citizen_focus.build_state import last_load_id, project_fingerprint, store_state, stored_state
     from citizen_focus.check import default_docs_dir, failed_critical_rules, run_check
     from citizen_focus.dbt_runner import run_dbt
     from citizen_focus.publish import DoNotPublish, working_copy
@@ -101,9 +102,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     with working_copy(db) as work:
         connect(work).close()  # the raw layer must exist before dbt reads it
         dbt_args = ["build", *(["--select", args.select] if args.select else [])]
-        fingerprint = project_fingerprint(PROJECT_DIR)
+        fingerprint, through = project_fingerprint(PROJECT_DIR), last_load_id(work)
+        state = stored_state(work)
         if getattr(args, "full_refresh", False) or _project_changed_since_last_build(work, fingerprint):
             dbt_args.append("--full-refresh")
+        elif state and state[1] is not None:
+            dbt_args += ["--vars", json.dumps({"incremental_tests_after_load_id": state[1]})]
         code = run_dbt(dbt_args, work)
         if code != 0:
             print(f"{db}: dbt build failed (exit {code}): nothing published, the warehouse is as it was; "
@@ -123,7 +127,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             outcome = EXIT_FAILED
             raise DoNotPublish
         if not args.select:  # a partial build leaves other incremental models as they were
-            store_fingerprint(work, fingerprint)
+            store_state(work, fingerprint, through)
     if outcome == EXIT_OK:
         print(f"dbt build and data-quality check passed, published in {time.time() - start:.1f} s: {db}")
     return outcome

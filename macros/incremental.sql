@@ -72,3 +72,39 @@
     select {{ columns }} from {{ source }}
     where standard_id is not null
 {%- endmacro %}
+
+{#- Tests after an incremental build (var incremental_tests_after_load_id, set by
+    `citizen-focus build` to the last load the previous build read): the generic tests of the
+    incremental models check the rows of the loads since then, and every row of every other model.
+    The rows of earlier loads passed the same tests when they were written and `replace_records`
+    deletes every row of a changed source key before inserting, so no new row can duplicate an
+    old one; a full build (no var) tests every row. Otherwise dbt's own where-config behaviour. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set after = var('incremental_tests_after_load_id', none) -%}
+    {%- set found = {'incremental': false} -%}
+    {%- if after is not none and execute -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+                and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
+                {%- do found.update({'incremental': true}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if found['incremental'] -%}
+        {%- set scope = 'load_id > ' ~ (after | int) -%}
+        {%- set where = scope if not where else '(' ~ where ~ ') and ' ~ scope -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of an incremental model a singular test checks: those of the loads after
+    var incremental_tests_after_load_id, or all (see get_where_subquery). -#}
+{% macro loads_to_test() -%}
+    {%- set after = var('incremental_tests_after_load_id', none) -%}
+    {%- if after is none -%}true{%- else -%}load_id > {{ after | int }}{%- endif -%}
+{%- endmacro %}

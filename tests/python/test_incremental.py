@@ -189,3 +189,26 @@ def test_a_warehouse_built_by_other_rules_is_rebuilt_in_full(built: tuple[Path, 
     result = cli("build", "--db", str(unchanged))
     assert result.returncode == 0 and "in full" not in result.stdout
     assert query(unchanged, PLANTED) == [(-1.0,)]
+
+
+def test_an_incremental_build_tests_the_rows_of_new_loads(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """The tests of incremental models check the loads since the last build (the var the build
+    passes); a value breaking a test in a new load still stops the build and publishes nothing."""
+    from quality.testing import insert_raw
+
+    db, _ = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(db, copy)
+    third = write_extracts(tmp_path / "third", {"calls_MPS_3.csv": """
+        call_id,line,received_at,answered_at,borough_code
+        k30,999,2009-05-03T10:00:00Z,2009-05-03T10:00:02Z,HK
+    """})
+    _ingest(copy, third)
+    (new_load,) = query(copy, "select max(load_id) from raw.load_ledger")[0]
+    insert_raw(copy, "calls", [{"call_id": "k31", "line": "fax", "received_at": "2009-05-03T11:00:00Z",
+                                "answered_at": "2009-05-03T11:00:01Z", "borough_code": "HK"}], load_id=new_load)
+    before = query(copy, "select count(*) from marts.compliance_records")
+    result = cli("build", "--db", str(copy))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "accepted_values_stg_telephony__calls_line" in result.stdout
+    assert query(copy, "select count(*) from marts.compliance_records") == before  # nothing published

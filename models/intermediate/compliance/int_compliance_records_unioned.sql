@@ -1,8 +1,7 @@
 {{ config(materialized="view") }}
 
 {#- Every assessed record of every measured standard in one shape (one row per standard_id and
-    record_id), with the London time of its start: the rows behind marts.compliance_records and
-    marts.pledge_compliance. -#}
+    record_id): the rows behind marts.compliance_records and marts.pledge_compliance. -#}
 
 with
 
@@ -70,7 +69,6 @@ described as (
         source_key,
         load_id,
         started_at,
-        {{ london_local('started_at') }} as started_at_london,
         deadline_at,
         event_at,
         elapsed_seconds,
@@ -83,10 +81,7 @@ described as (
         feedback_type,
         category,
         channel,
-        crime_type,
-        cast(hour({{ london_local('started_at') }}) as integer) as hour_of_day,
-        dayname({{ london_local('started_at') }}) as weekday,
-        cast(isodow({{ london_local('started_at') }}) as integer) as weekday_number
+        crime_type
 
     from unioned
 

@@ -54,7 +54,7 @@ described as (
         source_key,
         load_id,
         started_at,
-        started_at_london,
+        {{ london_local('started_at') }} as started_at_london,
         deadline_at,
         event_at,
         elapsed_seconds,
@@ -68,9 +68,9 @@ described as (
         category,
         channel,
         crime_type,
-        hour_of_day,
-        weekday,
-        weekday_number
+        cast(hour({{ london_local('started_at') }}) as integer) as hour_of_day,
+        dayname({{ london_local('started_at') }}) as weekday,
+        cast(isodow({{ london_local('started_at') }}) as integer) as weekday_number
 
     from records
 

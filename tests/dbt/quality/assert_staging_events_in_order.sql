@@ -1,4 +1,6 @@
 {{ config(severity='warn') }}
+-- After an incremental build only the rows of new loads of the incremental staging tables
+-- (loads_to_test, docs/incremental.md); every row after a full build.
 -- Row-level event order on every staging row: no call answered or abandoned before it was
 -- received, no incident attended or closed before it was created, no feedback acknowledged,
 -- responded to or resolved before it was received, no surveyed incident after its interview.
@@ -10,12 +12,14 @@ with
 calls as (
 
     select * from {{ ref('stg_telephony__calls') }}
+    where {{ loads_to_test() }}
 
 ),
 
 incidents as (
 
     select * from {{ ref('stg_cad__incidents') }}
+    where {{ loads_to_test() }}
 
 ),
 
