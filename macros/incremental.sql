@@ -75,7 +75,8 @@
 
 {#- Tests after an incremental build (var incremental_tests_after_load_id, set by
     `citizen-focus build` to the last load the previous build read): the generic tests of the
-    incremental models check the rows of the loads since then, and every row of every other model.
+    incremental models, and of views over them marked meta tests_follow_loads, check the rows of
+    the loads since then; every other model is tested in full.
     The rows of earlier loads passed the same tests when they were written and `replace_records`
     deletes every row of a changed source key before inserting, so no new row can duplicate an
     old one; a full build (no var) tests every row. Otherwise dbt's own where-config behaviour. -#}
@@ -85,7 +86,8 @@
     {%- set found = {'incremental': false} -%}
     {%- if after is not none and execute -%}
         {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            {%- if node.resource_type == 'model'
+                and (node.config.materialized == 'incremental' or node.config.meta.get('tests_follow_loads'))
                 and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
                 {%- do found.update({'incremental': true}) -%}
             {%- endif -%}

@@ -1,4 +1,4 @@
-{{ config(materialized="view") }}
+{{ config(materialized="view", meta={"tests_follow_loads": true}) }}
 
 {#- Every assessed record of every measured standard in one shape (one row per standard_id and
     record_id): the rows behind marts.compliance_records and marts.pledge_compliance. -#}
