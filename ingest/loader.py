@@ -264,8 +264,10 @@ def _incomplete_utf8_tail(path: Path) -> int:
     return 0
 
 
-def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> None:
+def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header, key: str) -> bool:
     """Reads the whole file as text records into `_incoming`, then numbers them (view `_records`).
+
+    Returns whether some value of the `key` column occurs twice (see _number_records).
 
     new_line is set explicitly: left to detect it, DuckDB 1.5 reads a lone CR line ending in a file
     that also has LF endings by swallowing the next character (found by the mixed-line-ending test).
@@ -281,7 +283,7 @@ def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> No
                 fh.truncate(path.stat().st_size - cut)
             path = trimmed
         _read_records(con, path, header, columns)
-    _number_records(con, header)
+    return _number_records(con, header, key)
 
 
 def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str) -> None:
@@ -298,27 +300,30 @@ def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, co
     )
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, header: Header) -> None:
+def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) -> bool:
     """Makes `_records`: the data records of `_incoming` with their number and first line.
 
     Line of a record = 2 (after the header) + data records before it + newlines quoted inside
     them. Without quoted newlines (nearly always) that is rowid + 1 and `_records` is a view, so
     the records are not copied; otherwise the running sum is materialised once in `_numbered`.
+    The same scan tells whether a `key` value repeats (count distinct, cheaper than the window
+    that finds the duplicates, which then only runs when needed). Returns that.
     """
     n = len(header.names)
     first = con.execute("select * from _incoming where rowid = 0").fetchone()
     if first is None or tuple((v or "").strip().lower() for v in first[:n]) != header.names:
         raise FileRejected("the header row could not be read consistently", line=1)
     fields = [f"c{i}" for i in range(n)] + ["c_overflow"]
-    has_newlines = con.execute(
-        "select coalesce(bool_or(" + " or ".join(f"contains({f}, chr(10))" for f in fields) + "), false) "
-        "from _incoming where rowid > 0"
-    ).fetchone()[0]
+    key_field = f"c{header.names.index(key)}"
+    has_newlines, repeats = con.execute(
+        "select coalesce(bool_or(" + " or ".join(f"contains({f}, chr(10))" for f in fields) + "), false), "
+        f"count(distinct {key_field}) < count({key_field}) from _incoming where rowid > 0"
+    ).fetchone()
     if not has_newlines:
         con.execute(
             "create temp view _records as select rowid as _rec, rowid + 1 as _line, * from _incoming where rowid > 0"
         )
-        return
+        return bool(repeats)
     all_fields = " || ".join(f"coalesce({f}, '')" for f in fields)
     newline_count = f"length({all_fields}) - length(replace({all_fields}, chr(10), ''))"
     line = (
@@ -330,16 +335,14 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header) -> None:
         "from _incoming where rowid > 0 order by rowid"
     )
     con.execute("create temp view _records as select * from _numbered")
+    return bool(repeats)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool) -> None:
     """Finds the duplicate keys (`_dups`), then every record's reason (`_checked`, view `_rejected`).
 
-    The window over the keys runs only when some key repeats: counting distinct keys is a hash
-    aggregate, cheaper than the window's sort, and nearly every file has no duplicates.
+    `repeats`: whether any key value occurs twice; when none does, the window is not run.
     """
-    key = f"c{header.names.index(extract.key)}"
-    repeats = con.execute(f"select count(distinct {key}) < count({key}) from _records").fetchone()[0]
     duplicates = False
     if repeats:  # maybe only blank keys, which are not duplicates: the window decides
         con.execute(_duplicates_sql(extract, header))
@@ -462,8 +465,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
         try:
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
-            _read_body(con, path, header)
-            _validate(con, extract, header)
+            repeats = _read_body(con, path, header, extract.key)
+            _validate(con, extract, header, repeats)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
             _load_body(con, path, extract, header, result)
