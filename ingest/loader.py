@@ -29,6 +29,7 @@ from ingest.contract import (
     ENUM,
     EXTRACTS,
     NUMBER,
+    STRING,
     TIMESTAMP,
     Column,
     Extract,
@@ -105,13 +106,19 @@ def _parsed(col: Column) -> str:
     return _ident("_parsed_" + col.name)
 
 
+def _present(col: Column) -> str:
+    """Name under which the validation query holds whether a column has a value (not blank)."""
+    return _ident("_present_" + col.name)
+
+
 def _column_checks(col: Column, expr: str) -> list[str]:
     """SQL CASE expressions, each yielding a reason when the value breaks the contract.
 
     A typed column's parsed value is read from `_parsed(col)`, computed once per record (the
-    macros are large: parsing once instead of once per use roughly halves the validation time).
+    macros are large: parsing once instead of once per use roughly halves the validation time);
+    likewise whether it is present, `_present(col)` (trim copies the string: it is not cheap).
     """
-    present = f"nullif(trim({expr}), '') is not null"
+    present = _present(col)
     checks: list[str] = []
     name = col.name
     if col.required:
@@ -210,7 +217,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     for condition, reason in extract.checks:
         row_checks.append(f"case when {_reuse_parsed(condition, extract)} then {_sql_str(reason)} end")
     row_checks.append(
-        f"case when nullif(trim({key}), '') is not null and _key_seq > 1 then "
+        f"case when {_present(extract.column(extract.key))} and _key_seq > 1 then "
         f"'duplicate {extract.key} ' || {_quoted_value(key)} || ' in this file (first at line ' "
         f"|| _key_first_line || ')' end"
     )
@@ -220,6 +227,10 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     )
     parsed = [
         f"{_PARSE_MACRO[c.type]}({_ident(c.name)}) as {_parsed(c)}" for c in extract.columns if c.type in _PARSE_MACRO
+    ] + [
+        f"nullif(trim({_ident(c.name)}), '') is not null as {_present(c)}"
+        for c in extract.columns
+        if c.required or c.type != STRING or c.name == extract.key
     ]
     dups = (
         "_key_seq, _key_first_line from _records left join _dups using (_rec)"
