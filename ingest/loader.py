@@ -2,10 +2,15 @@
 
 The body is read by DuckDB's CSV reader as text (never by Python row by row), numbered with
 the physical line each record starts on, validated in one SQL pass with the contract macros,
-and split into good rows (raw.<kind>) and bad rows (raw.rejects, with the reason). The records
-are held once, in a temp table; the validation keeps only each record's reason beside it. Either the
+and split into good rows (raw.<kind>) and bad rows (raw.rejects, with the reason). Either the
 whole file lands (good rows + rejects + ledger row) or, when the file cannot be an extract,
 nothing but a ledger row saying why.
+
+Speed: the records are held once (temp table `_incoming`); numbering is a view unless quoted
+newlines need a running sum; the validation stores only (record, reason), parses each typed
+value once, and runs the duplicate-key window only when a key repeats; good records go from
+`_records` to raw.<kind> without a sort when there are no rejects; only rejected records are
+turned back into CSV text.
 """
 
 from __future__ import annotations
@@ -244,7 +249,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
                 {dups}
         ),
         parsed as (
-            select *, {", ".join(parsed) or "1 as _nothing_typed"} from named
+            select *, {", ".join(parsed)} from named
         ),
         checked as (
             select _rec,
