@@ -5,12 +5,19 @@ the physical line each record starts on, validated in one SQL pass with the cont
 and split into good rows (raw.<kind>) and bad rows (raw.rejects, with the reason). Either the
 whole file lands (good rows + rejects + ledger row) or, when the file cannot be an extract,
 nothing but a ledger row saying why.
+
+Speed: the records are held once (temp table `_incoming`); numbering is a view unless quoted
+newlines need a running sum; the validation stores only (record, reason), parses each typed
+value once, and runs the duplicate-key window only when a key repeats; good records go from
+`_records` to raw.<kind> without a sort when there are no rejects; only rejected records are
+turned back into CSV text.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import shutil
 import tempfile
 import time
@@ -27,6 +34,7 @@ from ingest.contract import (
     ENUM,
     EXTRACTS,
     NUMBER,
+    STRING,
     TIMESTAMP,
     Column,
     Extract,
@@ -88,24 +96,49 @@ def _quoted_value(expr: str) -> str:
     return f"'''' || left({expr}, {_VALUE_IN_MESSAGE}) || ''''"
 
 
+# The contract macro that parses each typed column (ingest/sql/contract_macros.sql).
+_PARSE_MACRO = {
+    TIMESTAMP: "raw.parse_timestamp",
+    DATE: "raw.parse_date",
+    BOOLEAN: "raw.parse_boolean",
+    NUMBER: "raw.parse_number",
+    ANSWER: "raw.parse_answer",
+}
+
+
+def _parsed(col: Column) -> str:
+    """Name under which the validation query holds a typed column's parsed value."""
+    return _ident("_parsed_" + col.name)
+
+
+def _present(col: Column) -> str:
+    """Name under which the validation query holds whether a column has a value (not blank)."""
+    return _ident("_present_" + col.name)
+
+
 def _column_checks(col: Column, expr: str) -> list[str]:
-    """SQL CASE expressions, each yielding a reason when the value breaks the contract."""
-    present = f"nullif(trim({expr}), '') is not null"
+    """SQL CASE expressions, each yielding a reason when the value breaks the contract.
+
+    A typed column's parsed value is read from `_parsed(col)`, computed once per record (the
+    macros are large: parsing once instead of once per use roughly halves the validation time);
+    likewise whether it is present, `_present(col)` (trim copies the string: it is not cheap).
+    """
+    present = _present(col)
     checks: list[str] = []
     name = col.name
     if col.required:
         checks.append(f"case when not ({present}) then '{name} is required but empty' end")
     failing = {
-        TIMESTAMP: ("raw.parse_timestamp({e}) is null", "is not a valid timestamp (or falls in the spring clock gap)"),
-        DATE: ("raw.parse_date({e}) is null", "is not a valid date"),
-        BOOLEAN: ("raw.parse_boolean({e}) is null", "is not a boolean (true/false, yes/no, y/n, 1/0)"),
-        NUMBER: ("coalesce(raw.parse_number({e}) <= 0, true)", "is not a number greater than 0"),
-        ANSWER: ("raw.parse_answer({e}) is null", "is not an answer of the survey scale"),
+        TIMESTAMP: ("{p} is null", "is not a valid timestamp (or falls in the spring clock gap)"),
+        DATE: ("{p} is null", "is not a valid date"),
+        BOOLEAN: ("{p} is null", "is not a boolean (true/false, yes/no, y/n, 1/0)"),
+        NUMBER: ("coalesce({p} <= 0, true)", "is not a number greater than 0"),
+        ANSWER: ("{p} is null", "is not an answer of the survey scale"),
     }
     if col.type in failing:
         condition, text = failing[col.type]
         checks.append(
-            f"case when {present} and {condition.format(e=expr)} "
+            f"case when {present} and {condition.format(p=_parsed(col))} "
             f"then '{name} ' || {_quoted_value(expr)} || ' {text}' end"
         )
     elif col.type == ENUM:
@@ -117,29 +150,79 @@ def _column_checks(col: Column, expr: str) -> list[str]:
     return checks
 
 
-def _validation_sql(extract: Extract, header: Header) -> str:
-    """SQL that names, numbers and validates the records of `_incoming` into `_checked`."""
+def _reuse_parsed(condition: str, extract: Extract) -> str:
+    """A contract check with each `raw.parse_x(column)` of a typed column replaced by its parsed value."""
+    for col in extract.columns:
+        if col.type in _PARSE_MACRO:
+            name = f"(?:{re.escape(col.name)}|{re.escape(_ident(col.name))})"
+            pattern = rf"{re.escape(_PARSE_MACRO[col.type])}\(\s*{name}\s*\)"
+            alias = _parsed(col)
+            condition = re.sub(pattern, lambda _match, alias=alias: alias, condition)
+    return condition
+
+
+def _named_columns(extract: Extract, header: Header) -> list[str]:
+    """The contract's columns as SQL over the positional fields c0..cN (NULL when not in the file)."""
     position = {name: i for i, name in enumerate(header.names)}
-    n = len(header.names)
-    fields = [f"c{i}" for i in range(n)]
-    named = [
+    return [
         (f"c{position[c.name]}" if c.name in position else "cast(null as varchar)") + f" as {_ident(c.name)}"
         for c in extract.columns
     ]
+
+
+def _extra_json(extract: Extract, header: Header) -> str:
+    position = {name: i for i, name in enumerate(header.names)}
     extras = [name for name in header.names if name not in set(extract.names)]
-    extra_json = (
-        "json_object(" + ", ".join(f"{_sql_str(name)}, c{position[name]}" for name in extras) + ")"
-        if extras
-        else "cast(null as json)"
-    )
+    if not extras:
+        return "cast(null as json)"
+    return "json_object(" + ", ".join(f"{_sql_str(name)}, c{position[name]}" for name in extras) + ")"
+
+
+def _raw_row_sql(header: Header) -> str:
+    """The record as CSV text again (for raw.rejects), quoting the fields that need it."""
+    fields = [f"c{i}" for i in range(len(header.names))]
+    return "concat_ws(',', " + ", ".join(
+        f"case when regexp_matches({f}, '[,\"\\r\\n]') then '\"' || replace({f}, '\"', '\"\"') || '\"' else {f} end"
+        for f in [*fields, "c_overflow"]
+    ) + ")"
+
+
+def _duplicates_sql(extract: Extract, header: Header) -> str:
+    """SQL that keeps, in `_dups`, each record whose key an earlier record of the file already has.
+
+    Only the key, record number and line take part in the window (not the whole record), and only
+    records with a key: a blank key is reported as missing, never as a duplicate.
+    """
+    key = f"c{header.names.index(extract.key)}"
+    return f"""
+        create temp table _dups as
+        select _rec, _key_seq, _key_first_line from (
+            select _rec,
+                row_number() over (partition by {key} order by _rec) as _key_seq,
+                first_value(_line) over (partition by {key} order by _rec) as _key_first_line
+            from _records
+            where nullif(trim({key}), '') is not null
+        )
+        where _key_seq > 1
+    """
+
+
+def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
+    """SQL that validates the records of `_records` into `_checked`: record number and reason.
+
+    The reason is computed once per record and stored with the record number only (a filter on it
+    would make DuckDB compute it twice); good records are not copied but inserted from `_records`.
+    `duplicates` says whether `_dups` has any row; when it has none the join is left out.
+    """
+    n = len(header.names)
     key = _ident(extract.key)
     row_checks: list[str] = []
     for col in extract.columns:
         row_checks += _column_checks(col, _ident(col.name))
     for condition, reason in extract.checks:
-        row_checks.append(f"case when {condition} then {_sql_str(reason)} end")
+        row_checks.append(f"case when {_reuse_parsed(condition, extract)} then {_sql_str(reason)} end")
     row_checks.append(
-        f"case when nullif(trim({key}), '') is not null and _key_seq > 1 then "
+        f"case when {_present(extract.column(extract.key))} and _key_seq > 1 then "
         f"'duplicate {extract.key} ' || {_quoted_value(key)} || ' in this file (first at line ' "
         f"|| _key_first_line || ')' end"
     )
@@ -147,26 +230,34 @@ def _validation_sql(extract: Extract, header: Header) -> str:
         "case when c_overflow is not null then 'the row has more fields than the header' "
         f"when c{n - 1} is null then 'the row has fewer fields than the header' end"
     )
-    raw_row = "concat_ws(',', " + ", ".join(
-        f"case when regexp_matches({f}, '[,\"\\r\\n]') then '\"' || replace({f}, '\"', '\"\"') || '\"' else {f} end"
-        for f in [*fields, "c_overflow"]
-    ) + ")"
+    parsed = [
+        f"{_PARSE_MACRO[c.type]}({_ident(c.name)}) as {_parsed(c)}" for c in extract.columns if c.type in _PARSE_MACRO
+    ] + [
+        f"nullif(trim({_ident(c.name)}), '') is not null as {_present(c)}"
+        for c in extract.columns
+        if c.required or c.type != STRING or c.name == extract.key
+    ]
+    dups = (
+        "_key_seq, _key_first_line from _records left join _dups using (_rec)"
+        if duplicates
+        else "cast(null as bigint) as _key_seq, cast(null as bigint) as _key_first_line from _records"
+    )
     return f"""
         create temp table _checked as
         with named as (
-            select _rec, _line, {", ".join(fields)}, c_overflow, {", ".join(named)}, {extra_json} as _extra_columns
-            from _numbered
+            select _rec, c_overflow, c{n - 1}, {", ".join(_named_columns(extract, header))},
+                {dups}
         ),
-        keyed as (
-            select *,
-                row_number() over (partition by {key} order by _rec) as _key_seq,
-                first_value(_line) over (partition by {key} order by _rec) as _key_first_line
-            from named
+        parsed as (
+            select *, {", ".join(parsed)} from named
+        ),
+        checked as (
+            select _rec,
+                coalesce({shape},
+                         nullif(concat_ws('; ', {", ".join(row_checks)}), '')) as _reason
+            from parsed
         )
-        select *,
-            coalesce({shape}, nullif(concat_ws('; ', {", ".join(row_checks)}), '')) as _reason,
-            {raw_row} as _raw_row
-        from keyed
+        select * from checked
     """
 
 
@@ -189,8 +280,10 @@ def _incomplete_utf8_tail(path: Path) -> int:
     return 0
 
 
-def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> None:
-    """Reads the whole file as text records into `_incoming`, then numbers them into `_numbered`.
+def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header, key: str) -> bool:
+    """Reads the whole file as text records into `_incoming`, then numbers them (view `_records`).
+
+    Returns whether some value of the `key` column occurs twice (see _number_records).
 
     new_line is set explicitly: left to detect it, DuckDB 1.5 reads a lone CR line ending in a file
     that also has LF endings by swallowing the next character (found by the mixed-line-ending test).
@@ -206,7 +299,7 @@ def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> No
                 fh.truncate(path.stat().st_size - cut)
             path = trimmed
         _read_records(con, path, header, columns)
-    _number_records(con, header)
+    return _number_records(con, header, key)
 
 
 def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str) -> None:
@@ -223,31 +316,61 @@ def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, co
     )
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, header: Header) -> None:
+def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) -> bool:
+    """Makes `_records`: the data records of `_incoming` with their number and first line.
+
+    Line of a record = 2 (after the header) + data records before it + newlines quoted inside
+    them. Without quoted newlines (nearly always) that is rowid + 1 and `_records` is a view, so
+    the records are not copied; otherwise the running sum is materialised once in `_numbered`.
+    The same scan tells whether a `key` value repeats (count distinct, cheaper than the window
+    that finds the duplicates, which then only runs when needed). Returns that.
+    """
     n = len(header.names)
     first = con.execute("select * from _incoming where rowid = 0").fetchone()
     if first is None or tuple((v or "").strip().lower() for v in first[:n]) != header.names:
         raise FileRejected("the header row could not be read consistently", line=1)
-    all_fields = " || ".join(f"coalesce(c{i}, '')" for i in range(n)) + " || coalesce(c_overflow, '')"
-    newline_count = f"length({all_fields}) - length(replace({all_fields}, chr(10), ''))"
-    has_newlines = con.execute(
-        f"select coalesce(max({newline_count}), 0) > 0 from _incoming where rowid > 0"
-    ).fetchone()[0]
-    # Line of a record = 2 (after the header) + data records before it + newlines quoted inside them.
-    line = "rowid + 1"
-    if has_newlines:
-        line = (
-            f"2 + coalesce(sum(1 + {newline_count}) over (order by rowid rows between unbounded preceding "
-            "and 1 preceding), 0)"
+    fields = [f"c{i}" for i in range(n)] + ["c_overflow"]
+    key_field = f"c{header.names.index(key)}"
+    has_newlines, repeats = con.execute(
+        "select coalesce(bool_or(" + " or ".join(f"contains({f}, chr(10))" for f in fields) + "), false), "
+        f"count(distinct {key_field}) < count({key_field}) from _incoming where rowid > 0"
+    ).fetchone()
+    if not has_newlines:
+        con.execute(
+            "create temp view _records as select rowid as _rec, rowid + 1 as _line, * from _incoming where rowid > 0"
         )
+        return bool(repeats)
+    all_fields = " || ".join(f"coalesce({f}, '')" for f in fields)
+    newline_count = f"length({all_fields}) - length(replace({all_fields}, chr(10), ''))"
+    line = (
+        f"2 + coalesce(sum(1 + {newline_count}) over (order by rowid rows between unbounded preceding "
+        "and 1 preceding), 0)"
+    )
     con.execute(
         f"create temp table _numbered as select rowid as _rec, {line} as _line, * "
         "from _incoming where rowid > 0 order by rowid"
     )
+    con.execute("create temp view _records as select * from _numbered")
+    return bool(repeats)
+
+
+def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool) -> None:
+    """Finds the duplicate keys (`_dups`), then every record's reason (`_checked`, view `_rejected`).
+
+    `repeats`: whether any key value occurs twice; when none does, the window is not run.
+    """
+    duplicates = False
+    if repeats:  # maybe only blank keys, which are not duplicates: the window decides
+        con.execute(_duplicates_sql(extract, header))
+        duplicates = con.execute("select count(*) > 0 from _dups").fetchone()[0]
+    con.execute(_validation_sql(extract, header, duplicates))
+    con.execute("create temp view _rejected as select * from _checked where _reason is not null")
 
 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("_checked", "_numbered", "_incoming"):
+    for view in ("_rejected", "_records"):
+        con.execute(f"drop view if exists temp.{view}")
+    for table in ("_checked", "_dups", "_numbered", "_incoming"):
         con.execute(f"drop table if exists temp.{table}")
 
 
@@ -287,36 +410,46 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[int, s
 
 def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, header: Header,
                result: LoadResult) -> None:
-    """Everything inside the file's transaction: insert, reconcile, summarise."""
-    read, rejected = con.execute(
-        "select count(*), count(*) filter (where _reason is not null) from _checked"
-    ).fetchone()
+    """Everything inside the file's transaction: insert, reconcile, summarise.
+
+    Good records are inserted straight from `_records`, in file order: a plain scan keeps the
+    table's order (preserve_insertion_order), so a sort is only needed when rejected records are
+    left out by a join. Only rejected records are turned back into CSV text for raw.rejects.
+    """
+    read = con.execute("select count(*) from _records").fetchone()[0]
+    rejected = con.execute("select count(*) from _rejected").fetchone()[0]
     cols = ", ".join(_ident(n) for n in extract.names)
+    good = "from _records where _rec not in (select _rec from _rejected) order by _rec" if rejected else "from _records"
     loaded = con.execute(
         f"""
         insert into raw.{extract.kind} ({cols}, _load_id, _source_file, _line_number, _extra_columns)
-        select {cols}, ?, ?, _line, _extra_columns from _checked where _reason is null order by _rec
+        select {", ".join(_named_columns(extract, header))}, ?, ?, _line, {_extra_json(extract, header)}
+        {good}
         """,
         [result.load_id, path.name],
     ).fetchone()[0]
-    quarantined = con.execute(
-        """
-        insert into raw.rejects
-        select ?, ?, ?, _line, _raw_row, _reason from _checked where _reason is not null order by _rec
-        """,
-        [result.load_id, extract.kind, path.name],
-    ).fetchone()[0]
+    quarantined = 0
+    if rejected:
+        quarantined = con.execute(
+            f"""
+            insert into raw.rejects
+            select ?, ?, ?, _line, {_raw_row_sql(header)}, _reason
+            from _rejected join _records using (_rec) order by _rec
+            """,
+            [result.load_id, extract.kind, path.name],
+        ).fetchone()[0]
     if loaded + quarantined != read or quarantined != rejected:
         raise RuntimeError(
             f"row reconciliation failed: {read} read, {loaded} loaded, {quarantined} rejected"
         )
-    result.top_reasons = [
-        (str(r), int(c))
-        for r, c in con.execute(
-            "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c from _checked "
-            "where _reason is not null group by r order by c desc, r limit 5"
-        ).fetchall()
-    ]
+    if rejected:
+        result.top_reasons = [
+            (str(r), int(c))
+            for r, c in con.execute(
+                "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c from _rejected "
+                "group by r order by c desc, r limit 5"
+            ).fetchall()
+        ]
     result.rows_read, result.rows_loaded, result.rows_rejected = int(read), int(loaded), int(quarantined)
 
 
@@ -348,8 +481,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
         try:
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
-            _read_body(con, path, header)
-            con.execute(_validation_sql(extract, header))
+            repeats = _read_body(con, path, header, extract.key)
+            _validate(con, extract, header, repeats)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
             _load_body(con, path, extract, header, result)

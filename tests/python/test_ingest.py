@@ -183,6 +183,34 @@ def test_mixed_good_and_bad_rows(db: Path, tmp_path: Path) -> None:
     assert ledger == [(8, 2, 6, "loaded")]
 
 
+def test_duplicates_blank_keys_and_quoted_newlines_together(db: Path, tmp_path: Path) -> None:
+    """A duplicate's "first at line" counts the quoted newlines before it; blank keys, however many,
+    are missing keys and never duplicates; good rows land in file order."""
+    text = (
+        CALLS_HEADER
+        + ',999,2008-06-01T10:00:00Z,,,,CW,,"note\nmore"\n'  # lines 2-3: missing key
+        + " ,999,2008-06-01T10:01:00Z,,,,CW,,\n"  # line 4: blank key, also missing
+        + 'c1,999,2008-06-01T10:02:00Z,,,,CW,,"a\nb"\n'  # lines 5-6: good
+        + "c1,101,2008-06-01T10:03:00Z,,,,CW,,\n"  # line 7: duplicate of line 5
+        + "c2,999,2008-06-01T10:04:00Z,,,,CW,,\n"  # line 8: good
+    )
+    result = _load(db, _write(tmp_path / "calls_dups.csv", text))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 2, 3)
+    assert query(db, "select call_id, _line_number, handler_id from raw.calls order by rowid") == [
+        ("c1", 5, "a\nb"), ("c2", 8, ""),
+    ]
+    assert query(db, "select line_number, reason, raw_row from raw.rejects order by rowid") == [
+        (2, "call_id is required but empty", ',999,2008-06-01T10:00:00Z,,,,CW,,"note\nmore"'),
+        (4, "call_id is required but empty", " ,999,2008-06-01T10:01:00Z,,,,CW,,"),
+        (7, "duplicate call_id 'c1' in this file (first at line 5)", "c1,101,2008-06-01T10:03:00Z,,,,CW,,"),
+    ]
+    only_blank = CALLS_HEADER + ",999,2008-06-01T10:00:00Z,,,,CW,,\n" * 2 + "c9,999,2008-06-01T10:00:00Z,,,,CW,,\n"
+    result = _load(db, _write(tmp_path / "calls_blank_keys.csv", only_blank))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 1, 2)
+    assert query(db, "select line_number, reason from raw.rejects where file_name = 'calls_blank_keys.csv' "
+                     "order by rowid") == [(2, "call_id is required but empty"), (3, "call_id is required but empty")]
+
+
 def test_gzip_bom_quoted_newline_header_case_and_extra_columns(db: Path, tmp_path: Path) -> None:
     text = (
         "\ufeff Received_At ,CALL_ID,Line,Borough_Code,source_system\n"
