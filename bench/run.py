@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bench import pandas_baseline
+from bench import pandas_baseline, summary
 from bench.forces import NATIONAL_FORCES, PER_FORCE_SCALE_AT_1X
 from bench.measure import Measurement, run_measured
 from citizen_focus.build_state import last_load_id
@@ -327,4 +327,7 @@ def main(scale: float, work: Path, months: int, out: Path) -> int:
     text = markdown(result)
     (out / f"{stem}.md").write_text(text)
     print(text)
+    if out.resolve() == (PROJECT_DIR / "bench" / "results").resolve() and summary.update(
+            PROJECT_DIR / "BENCHMARKS.md", out):
+        print("BENCHMARKS.md: table rewritten from bench/results/*.json")
     return 0
