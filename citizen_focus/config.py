@@ -14,7 +14,7 @@ DEFAULT_DB = PROJECT_DIR / "warehouse" / "citizen_focus.duckdb"
 DB_ENV = "CITIZEN_FOCUS_DB"
 # DuckDB spills to disk beyond this in loads and builds, so a national-scale run stays under 4 GB.
 MEMORY_LIMIT_ENV = "CITIZEN_FOCUS_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 # No telemetry from any tool we start (dbt, Great Expectations, Streamlit).
 NO_TELEMETRY_ENV = {
