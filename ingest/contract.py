@@ -47,7 +47,9 @@ class Extract:
     kind: str
     key: str
     columns: tuple[Column, ...]
-    checks: tuple[tuple[str, str], ...] = field(default=())  # (SQL condition that is bad, reason)
+    # (column, earlier column): a record whose column is before the earlier one is rejected with
+    # the reason "<column> is before <earlier column>" (both timestamps, compared once parsed).
+    not_before: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -82,16 +84,7 @@ CALLS = Extract(
         *_force_and_borough(),
         Column("handler_id", personal=True),
     ),
-    checks=(
-        (
-            "raw.parse_timestamp(answered_at) < raw.parse_timestamp(received_at)",
-            "answered_at is before received_at",
-        ),
-        (
-            "raw.parse_timestamp(abandoned_at) < raw.parse_timestamp(received_at)",
-            "abandoned_at is before received_at",
-        ),
-    ),
+    not_before=(("answered_at", "received_at"), ("abandoned_at", "received_at")),
 )
 
 INCIDENTS = Extract(
@@ -114,12 +107,7 @@ INCIDENTS = Extract(
         Column("caller_phone", personal=True),
         Column("location_text", personal=True),
     ),
-    checks=(
-        (
-            "raw.parse_timestamp(first_arrival_at) < raw.parse_timestamp(created_at)",
-            "first_arrival_at is before created_at",
-        ),
-    ),
+    not_before=(("first_arrival_at", "created_at"),),
 )
 
 SURVEY_RESPONSES = Extract(
@@ -190,16 +178,7 @@ FEEDBACK = Extract(
         Column("complainant_contact", personal=True),
         Column("free_text", personal=True),
     ),
-    checks=(
-        (
-            "raw.parse_timestamp(acknowledged_at) < raw.parse_timestamp(received_at)",
-            "acknowledged_at is before received_at",
-        ),
-        (
-            "raw.parse_timestamp(responded_at) < raw.parse_timestamp(received_at)",
-            "responded_at is before received_at",
-        ),
-    ),
+    not_before=(("acknowledged_at", "received_at"), ("responded_at", "received_at")),
 )
 
 VICTIM_CONTACTS = Extract(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import shutil
 import tempfile
 import time
@@ -150,17 +149,6 @@ def _column_checks(col: Column, expr: str) -> list[str]:
     return checks
 
 
-def _reuse_parsed(condition: str, extract: Extract) -> str:
-    """A contract check with each `raw.parse_x(column)` of a typed column replaced by its parsed value."""
-    for col in extract.columns:
-        if col.type in _PARSE_MACRO:
-            name = f"(?:{re.escape(col.name)}|{re.escape(_ident(col.name))})"
-            pattern = rf"{re.escape(_PARSE_MACRO[col.type])}\(\s*{name}\s*\)"
-            alias = _parsed(col)
-            condition = re.sub(pattern, lambda _match, alias=alias: alias, condition)
-    return condition
-
-
 def _named_columns(extract: Extract, header: Header) -> list[str]:
     """The contract's columns as SQL over the positional fields c0..cN (NULL when not in the file)."""
     position = {name: i for i, name in enumerate(header.names)}
@@ -219,8 +207,11 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     row_checks: list[str] = []
     for col in extract.columns:
         row_checks += _column_checks(col, _ident(col.name))
-    for condition, reason in extract.checks:
-        row_checks.append(f"case when {_reuse_parsed(condition, extract)} then {_sql_str(reason)} end")
+    for column, earlier in extract.not_before:
+        row_checks.append(
+            f"case when {_parsed(extract.column(column))} < {_parsed(extract.column(earlier))} "
+            f"then {_sql_str(f'{column} is before {earlier}')} end"
+        )
     row_checks.append(
         f"case when {_present(extract.column(extract.key))} and _key_seq > 1 then "
         f"'duplicate {extract.key} ' || {_quoted_value(key)} || ' in this file (first at line ' "
