@@ -35,12 +35,6 @@ def project_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def stored_fingerprint(db: Path) -> str | None:
-    """The fingerprint of the last successful build of this warehouse file, if any."""
-    state = stored_state(db)
-    return state[0] if state else None
-
-
 def stored_state(db: Path) -> tuple[str, int | None] | None:
     """(fingerprint, last load id read) of the last successful build of this warehouse, if any."""
     con = duckdb.connect(str(db), read_only=True)

@@ -104,7 +104,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         dbt_args = ["build", *(["--select", args.select] if args.select else [])]
         fingerprint, through = project_fingerprint(PROJECT_DIR), last_load_id(work)
         state = stored_state(work)
-        if getattr(args, "full_refresh", False) or _project_changed_since_last_build(work, fingerprint):
+        if args.full_refresh or _project_changed_since_last_build(work, fingerprint, state):
             dbt_args.append("--full-refresh")
         elif state and state[1] is not None:
             dbt_args += ["--vars", json.dumps({"incremental_tests_after_load_id": state[1]})]
@@ -133,14 +133,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return outcome
 
 
-def _project_changed_since_last_build(work: Path, fingerprint: str) -> bool:
-    """True when the warehouse holds marts built by other models, macros, seeds or vars: settled
-    records keep the outcome their build gave them, so the incremental models are rebuilt."""
-    from citizen_focus.build_state import stored_fingerprint
+def _project_changed_since_last_build(work: Path, fingerprint: str, state: tuple[str, int | None] | None) -> bool:
+    """True when the warehouse holds marts built by other models, macros, seeds or vars (`state`:
+    what its last build stored): settled records keep the outcome their build gave them, so the
+    incremental models are rebuilt."""
     from citizen_focus.warehouse import connect
 
-    stored = stored_fingerprint(work)
-    if stored == fingerprint:
+    if state and state[0] == fingerprint:
         return False
     con = connect(work)
     try:
