@@ -94,7 +94,7 @@
         {%- endfor -%}
     {%- endif -%}
     {%- if found['incremental'] -%}
-        {%- set scope = 'load_id > ' ~ (after | int) -%}
+        {%- set scope = loads_to_test() -%}
         {%- set where = scope if not where else '(' ~ where ~ ') and ' ~ scope -%}
     {%- endif -%}
     {%- if where -%}

@@ -12,3 +12,13 @@
         order by _load_id desc, _line_number desc
     ) = 1
 {%- endmacro %}
+
+{#- The large staging models are incremental tables, not views: dozens of models and tests read
+    them, and each read of a view would deduplicate every raw row again. A run reads only the
+    loads after the highest load_id the table holds; a restated record replaces its earlier
+    version (delete+insert on the natural key; docs/incremental.md). -#}
+{% macro new_loads_only() -%}
+    {%- if is_incremental() %}
+    where _load_id > (select coalesce(max(load_id), -1) from {{ this }})
+    {%- endif %}
+{%- endmacro %}

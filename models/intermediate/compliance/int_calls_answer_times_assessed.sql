@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
 {#- One row per call and call-answering standard (event family call_answered; the call's line in
     the standard's applies_to): met when answered_at - received_at is within the threshold

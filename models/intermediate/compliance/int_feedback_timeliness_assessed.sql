@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
 {#- One row per feedback item and timeliness standard: feedback_acknowledged (acknowledged_at)
     and feedback_responded (responded_at, only items with response_requested, which defaults to

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
 {#- One row per incident and attendance standard (event family incident_attended; the incident's
     grade in the standard's applies_to), cancelled attendance excluded: met when

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
 {#- One row per recorded crime and Victim Support referral standard (event family
     victim_support_referred): met when the first referral contact (the seed's applies_to,

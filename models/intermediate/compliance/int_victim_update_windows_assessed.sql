@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
 {#- One row per victim update window (measures.md, the 28-day rule) and update standard (event
     family victim_updated; the seed's applies_to lists the contact types that are updates to the

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['source_kind', 'force_code', 'source_key'],
-        incremental_strategy='replace_records',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key=['source_kind', 'force_code', 'source_key']) }}
 
 {#- Record-level drill-down behind marts.pledge_compliance: one row per (standard_id, record_id),
     no personal data ("which 999 calls missed 10 s in Hackney last March?"). -#}

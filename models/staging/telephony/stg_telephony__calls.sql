@@ -1,24 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['force_code', 'call_id'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail'
-    )
-}}
-
-{#- A table, not a view: dozens of models and tests read it, and each read of a view would
-    deduplicate every raw row again. Incremental: a run reads only the loads after the highest
-    load_id it holds; a restated record replaces its earlier version (docs/incremental.md). -#}
+{{ config(materialized='incremental', unique_key=['force_code', 'call_id']) }}
 
 with
 
 source as (
 
     select * from {{ source('telephony', 'calls') }}
-    {%- if is_incremental() %}
-    where _load_id > (select coalesce(max(load_id), -1) from {{ this }})
-    {%- endif %}
+    {{ new_loads_only() }}
 
 ),
 
