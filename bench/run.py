@@ -77,18 +77,23 @@ def _dbt_breakdown(work: Path) -> dict[str, object]:
                         for node in slowest]}
 
 
+def _pledge_compliance_cells(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[int, int]:
+    """(cells, cells whose numerator, denominator or pending differ) of two pledge_compliance tables."""
+    return con.execute(f"""
+        select count(*), count(*) filter (where l.numerator is distinct from r.numerator
+            or l.denominator is distinct from r.denominator or l.pending is distinct from r.pending)
+        from {left} as l
+        full join {right} as r
+            using (standard_id, force_code, borough_code, period_month)
+    """).fetchone()
+
+
 def _check_incremental_equals_full(db: Path, full_db: Path) -> dict[str, object]:
     """The incremental build after the new month against a full refresh of the same raw data."""
     con = duckdb.connect()
     con.execute(f"attach '{db}' as incremental (read_only)")
     con.execute(f"attach '{full_db}' as refreshed (read_only)")
-    cells = con.execute("""
-        select count(*), count(*) filter (where i.numerator is distinct from f.numerator
-            or i.denominator is distinct from f.denominator or i.pending is distinct from f.pending)
-        from incremental.marts.pledge_compliance as i
-        full join refreshed.marts.pledge_compliance as f
-            using (standard_id, force_code, borough_code, period_month)
-    """).fetchone()
+    cells = _pledge_compliance_cells(con, "incremental.marts.pledge_compliance", "refreshed.marts.pledge_compliance")
     fingerprint = """select count(*), sum(hash(standard_id, force_code, record_id, outcome, period_month,
                          started_at, deadline_at, event_at, borough_code, load_id)) from {}.marts.compliance_records"""
     records = [con.execute(fingerprint.format(name)).fetchone() for name in ("incremental", "refreshed")]
@@ -135,13 +140,7 @@ def _check_lower_bound_equals_marts(db: Path, lower_db: Path) -> dict[str, objec
     con = duckdb.connect()
     con.execute(f"attach '{db}' as built (read_only)")
     con.execute(f"attach '{lower_db}' as lower_copy (read_only)")
-    calls = con.execute("""
-        select count(*), count(*) filter (where m.numerator is distinct from l.numerator
-            or m.denominator is distinct from l.denominator or m.pending is distinct from l.pending)
-        from built.marts.pledge_compliance as m
-        full join lower_copy.lower_bound.pledge_compliance as l
-            using (standard_id, force_code, borough_code, period_month)
-    """).fetchone()
+    calls = _pledge_compliance_cells(con, "built.marts.pledge_compliance", "lower_copy.lower_bound.pledge_compliance")
     sat = con.execute("""
         select count(m.rate), count(*) filter (where (m.rate is null) <> (l.rate is null)
             or m.respondents is distinct from l.respondents), max(abs(m.rate - l.rate))
