@@ -1,7 +1,7 @@
 """The 43 territorial police forces of England and Wales, for national-scale benchmarks.
 
 Codes are short forms in the style of the extracts' force_code (MPS, CUMB, STAFFS); names follow
-the 2011 police force areas (../shared/reference-data/census2011_ethnicity_by_police_force_area.csv).
+the 2011 police force areas (ONS 2011 Census, docs/calibration.md).
 """
 
 NATIONAL_FORCES: dict[str, str] = {
@@ -50,7 +50,7 @@ NATIONAL_FORCES: dict[str, str] = {
     "WILTS": "Wiltshire",
 }
 
-# A national unit holds about 20 million calls a year (issue 8). The generator's scale 1.0 is one
+# A national unit holds about 20 million calls a year (BENCHMARKS.md). The generator's scale 1.0 is one
 # MPS-sized force (~4.5 million calls a year), so each of the 43 forces runs at this scale for 1x.
 MPS_CALLS_PER_YEAR = 4_500_000
 NATIONAL_CALLS_PER_YEAR = 20_000_000

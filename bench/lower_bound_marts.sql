@@ -1,9 +1,9 @@
--- Build lower bound (issue 8): the public marts computed by hand, straight from the raw text
+-- Build lower bound (BENCHMARKS.md): the public marts computed by hand, straight from the raw text
 -- tables of a warehouse loaded by `citizen-focus ingest`, with nothing else -- no staging views,
 -- no intermediate tables, no tests, no docs. What a skilled engineer would write in one script;
 -- the cost floor that `dbt build` is measured against (bench/run.py).
 --
--- Same rules as spec/measures.md and the dbt models: text parsed by the loader's raw.* macros
+-- Same rules as docs/measures.md and the dbt models: text parsed by the loader's raw.* macros
 -- (ingest/sql/contract_macros.sql), the latest loaded version of a record wins, as-of time per
 -- force and extract kind, pending vs missed, short abandons (< 5 s) out, rural thresholds,
 -- cancelled attendance out, London months. Thresholds are written inline on purpose: this is
@@ -264,7 +264,7 @@ records as (
     select * from referral_records
 ),
 
--- victim updates (28-day windows chained from the recording, measures.md): the update instants
+-- victim updates (28-day windows chained from the recording, docs/measures.md): the update instants
 -- (recording, then each update, arrest, charge or closure up to the first closure or opt-out)
 -- cut the timeline into gaps; a gap from point p to the next point q holds
 -- ceil((q - p) / 28 d) - 1 failed windows, then the window q meets; the last gap runs to the

@@ -1,4 +1,4 @@
-"""Dashboard sessions reading while a real rebuild is published: the error count of issue 7.
+"""Dashboard sessions reading while a real rebuild is published: the error count the README quotes.
 
 N simulated sessions (threads) each open the published warehouse the way a page does
 (`dashboards.data.open_warehouse`, a fresh build check per request) and run every page's data

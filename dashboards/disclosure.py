@@ -1,6 +1,6 @@
 """Statistical disclosure control, the same on the screen and in every export.
 
-The rule (issue 7, data-protection.md): no count from 1 to 9 is shown for any borough or equality
+The rule (docs/data-protection.md): no count from 1 to 9 is shown for any borough or equality
 cell. A count column's value 1-9 becomes the text "<10", and whatever would let a reader work the
 count back out is withheld with it: a compliance cell's rate when its denominator is 1-9, a
 survey cell's effective sample size and sums of weights when its respondents are 1-9 (the marts

@@ -1,4 +1,4 @@
-"""The input contract (../shared/spec/extracts.md) as data.
+"""The input contract (`docs/contract.md`) as data.
 
 Everything the loader checks is read from here, so the contract is written once: the five
 extract kinds, their columns, which are required, how each value must parse, which columns

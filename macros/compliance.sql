@@ -1,4 +1,4 @@
-{#- Compliance helpers (measures.md, docs/compliance.md). -#}
+{#- Compliance helpers (docs/measures.md, docs/compliance.md). -#}
 
 {#- A standard's threshold in seconds from the standards seed's value and unit; null for
     working_days (those deadlines come from the working-day calendar). -#}

@@ -1,4 +1,4 @@
-{#- Periods are calendar months and dates in Europe/London time (measures.md). Instants are
+{#- Periods are calendar months and dates in Europe/London time (docs/measures.md). Instants are
     TIMESTAMPTZ; timezone(zone, timestamptz) gives the London wall-clock TIMESTAMP whatever the
     session time zone is. -#}
 {% macro london_local(ts) -%}

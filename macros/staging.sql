@@ -1,6 +1,6 @@
 {#- Helpers for the staging layer: the contract's value rules applied the same way everywhere. -#}
 
-{#- Absent force_code means the deployment's single force (extracts.md). -#}
+{#- Absent force_code means the deployment's single force (docs/contract.md). -#}
 {% macro force_code(column='force_code') -%}
     coalesce(upper(raw.clean_text({{ column }})), '{{ var("default_force_code") }}')
 {%- endmacro %}

@@ -127,7 +127,7 @@
     end)
 {%- endmacro %}
 
-{#- Disclosure control (measures.md): a cell with fewer than suppress_below_respondents valid
+{#- Disclosure control (docs/measures.md): a cell with fewer than suppress_below_respondents valid
     responses has its rate suppressed; reliable from reliable_from_respondents. -#}
 {% macro is_suppressed(respondents) -%}
     (({{ respondents }}) < {{ var('suppress_below_respondents', 10) }})

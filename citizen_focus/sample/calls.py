@@ -134,7 +134,7 @@ def _seq_within(groups: np.ndarray) -> np.ndarray:
 
 
 def answered_within(calls: Calls, line: int, seconds: float) -> tuple[int, int]:
-    """(numerator, denominator) of the measures.md answer standard, computed on the planted arrays."""
+    """(numerator, denominator) of the docs/measures.md answer standard, computed on the planted arrays."""
     on_line = calls.line == line
     short = (calls.abandoned_at != NULL) & (calls.abandoned_at - calls.received < 5 * US)
     denominator = on_line & ~short

@@ -1,4 +1,4 @@
-"""`--dirty`: the bad rows and bad files of extracts.md "Bad input", with what the loader must do.
+"""`--dirty`: the bad rows and bad files of docs/contract.md "Bad input", with what the loader must do.
 
 Bad rows are appended to each force's good files; each breaks exactly one rule, so its reject
 reason is known in advance. Every bad row carries a marker `DIRTY-<kind>-<nn>` (in its key or,

@@ -134,7 +134,7 @@ def generate_feedback(rng: np.random.Generator, period: Period, areas: ForceArea
 
 
 def timeliness(fb: Feedback, london, as_of: int) -> dict[str, dict[str, int]]:
-    """Planted acknowledgement / response timeliness, counted the way measures.md counts it."""
+    """Planted acknowledgement / response timeliness, counted the way docs/measures.md counts it."""
     handled = fb.ftype <= 1
     day = london.local_day(fb.received)
     out = {}

@@ -133,7 +133,7 @@ def generate_incidents(rng: np.random.Generator, period: Period, areas: ForceAre
 
 
 def attended_within(inc: Incidents, grade: int, minutes_urban: int, minutes_rural: int, as_of: int) -> tuple[int, int]:
-    """(met, denominator) as measures.md counts it: not cancelled, pending excluded."""
+    """(met, denominator) as docs/measures.md counts it: not cancelled, pending excluded."""
     base = (inc.grade == grade) & ~inc.cancelled
     limit = np.where(inc.rural & ~inc.area_type_missing, minutes_rural, minutes_urban) * MINUTE
     met = base & (inc.arrival != NULL) & (inc.arrival - inc.created <= limit)

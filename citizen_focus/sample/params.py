@@ -1,7 +1,7 @@
 """Every default of the sample generator, with the published figure it follows.
 
 One place, so docs/sample-data.md, planted.json and the code cannot disagree: planted.json
-records these values as used. "calibration" means ../shared/calibration.md; a figure marked
+records these values as used. "calibration" means `docs/calibration.md`; a figure marked
 "assumption" is not published and was chosen to look plausible.
 """
 
@@ -62,7 +62,7 @@ class IncidentParams:
     appointment_late_share: float = 0.10  # officer arrives more than 30 min after the appointment
     cancelled_share: dict[str, float] = field(default_factory=lambda: {"E": 0.03, "P": 0.06, "S": 0.08, "R": 0.0})
     not_attended_share: float = 0.015  # grade E/P never attended (no arrival recorded, not cancelled)
-    area_type_missing_share: float = 0.02  # missing area_type = urban (measures.md)
+    area_type_missing_share: float = 0.02  # missing area_type = urban (docs/measures.md)
     call_missing_share: float = 0.05  # incident raised without a call (officer-generated)
     crime_share: float = 0.80  # incidents of a crime type that become a recorded crime
 

@@ -1,7 +1,7 @@
 """What was planted in one force's data, for planted.json: parameters per borough and the realised figures.
 
 "expected" figures are what the planting model implies (the average planted probability);
-"realised" figures are counted on the very rows written, the way measures.md counts them, so a
+"realised" figures are counted on the very rows written, the way docs/measures.md counts them, so a
 correct warehouse reproduces them exactly (tests assert that), and they differ from the
 expected ones only by sampling noise.
 """

@@ -1,4 +1,4 @@
--- How the contract's values parse (spec/extracts.md), written once as DuckDB macros in the raw
+-- How the contract's values parse (docs/contract.md), written once as DuckDB macros in the raw
 -- schema. The loader uses them to validate rows (a value they cannot parse is a reject) and the
 -- dbt staging models use the very same macros to type the raw text, so the two never disagree.
 -- Every macro returns NULL for a missing (empty) or unparseable value.
@@ -90,5 +90,5 @@ create or replace macro raw.parse_answer(s) as (
     end
 );
 
--- Empty string = missing value (extracts.md).
+-- Empty string = missing value (docs/contract.md).
 create or replace macro raw.clean_text(s) as (nullif(trim(s), ''));

@@ -33,7 +33,7 @@ SAT_KEY = ("force_code", "borough_code", "question", "window_months", "period_en
 def warehouses(request, tmp_path_factory) -> tuple[Path, Path]:
     """(the dbt-built warehouse, a copy of it with the lower-bound script's schema added).
 
-    Dirty: the generator's bad rows and bad files (extracts.md "Bad input") loaded too; the
+    Dirty: the generator's bad rows and bad files (docs/contract.md "Bad input") loaded too; the
     script reads raw as the loader left it, so whatever of them lands there must not make the
     two disagree either."""
     tmp = tmp_path_factory.mktemp("bench_lower_bound")

@@ -1,7 +1,7 @@
 """Compliance marts end to end: hand-written extracts -> `citizen-focus ingest` and `build` -> every figure.
 
 One borough-month (Hackney, HK, April 2009, BST) carries records for every measured standard,
-each chosen to sit on a rule of measures.md (inclusive thresholds to the millisecond, short
+each chosen to sit on a rule of docs/measures.md (inclusive thresholds to the millisecond, short
 abandons, missing abandoned_at, naive London times, rural 20 minutes, cancelled attendance,
 appointments and their grace, working days across Easter and the Early May bank holiday, the
 28-day victim update windows with a closure and an opt-out, Victim Support referrals), plus

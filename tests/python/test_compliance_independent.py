@@ -3,7 +3,7 @@
 A seeded random set of crimes (update gaps clustered around 28 days, exact 28-day gaps, closures,
 opt-outs, Victim Support referrals) and of complaints (received around bank holidays and clock
 changes, acknowledged and answered a few days later) goes through the real loader and dbt build.
-Python then walks the 28-day update windows of measures.md one by one (a loop, not the model's
+Python then walks the 28-day update windows of docs/measures.md one by one (a loop, not the model's
 gap formula) and steps through the calendar day by day for "within N working days" (using the
 bank-holiday seed file), and every record's outcome and month must agree with
 marts.compliance_records.
@@ -57,7 +57,7 @@ def _contacts(rng: random.Random) -> list[tuple[str, str, str, datetime]]:
 
 
 def _windows(contacts: list[tuple[str, datetime]], as_of: datetime) -> list[tuple[str, date]]:
-    """measures.md's 28-day rule, walked window by window."""
+    """docs/measures.md's 28-day rule, walked window by window."""
     recorded = min(t for kind, t in contacts if kind == "recorded")
     updates = sorted({t for kind, t in contacts if kind in UPDATES and t > recorded})
     closures = [t for kind, t in contacts if kind == "closure" and t >= recorded]

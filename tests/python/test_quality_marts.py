@@ -2,7 +2,7 @@
 the expected rule, on planted mistakes.
 
 The marts are written by hand into a temporary DuckDB file (the published columns of
-spec/marts.md, values computed here: Wilson and Newcombe intervals, RAG against the target), so
+docs/marts.md, values computed here: Wilson and Newcombe intervals, RAG against the target), so
 these tests do not depend on the dbt models; tests/python/test_quality_check.py runs the suites
 on a real `dbt build`. Each planted case asserts the exact set of failed (suite, rule) pairs.
 """

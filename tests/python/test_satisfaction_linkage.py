@@ -5,7 +5,7 @@ rural 20 minutes, missing area type, no arrival, cancelled, other grade, unknown
 incident; victim updates exactly 28 days apart, one second late, referral is not an update,
 opt-out, closure, updates on the interview day or before recording, crimes recorded after the
 interview). A seeded random sample is then linked by an independent implementation that walks
-the 28-day windows of measures.md one by one (not the gap formulation of the model), and every
+the 28-day windows of docs/measures.md one by one (not the gap formulation of the model), and every
 row of marts.satisfaction_by_service_outcome (rates, Wilson intervals, the met - missed
 difference with Newcombe's interval and the z-test p-value) is recomputed to 1e-9.
 """
@@ -205,7 +205,7 @@ def attendance_outcomes(files: dict[str, str]) -> dict[tuple[str, str], str]:
 
 
 def walk_update_windows(contacts: list[tuple[str, datetime]], interview: date) -> str | None:
-    """measures.md's windows, one by one, up to the start of the interview day (London)."""
+    """docs/measures.md's windows, one by one, up to the start of the interview day (London)."""
     cutoff = datetime(interview.year, interview.month, interview.day, tzinfo=LONDON)
     recorded = min((t for kind, t in contacts if kind == "recorded"), default=None)
     if recorded is None or recorded >= cutoff:

@@ -1,5 +1,5 @@
 {#- The as-of time of each force's extract of each kind: the latest timestamp loaded for that
-    kind (measures.md). Appointment times are plans, not events, so they do not move it. A record
+    kind (docs/measures.md). Appointment times are plans, not events, so they do not move it. A record
     whose deadline is not past this time and whose outcome is unknown is pending. -#}
 
 with

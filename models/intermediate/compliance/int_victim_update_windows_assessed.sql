@@ -1,6 +1,6 @@
 {{ config(materialized='incremental', unique_key=['force_code', 'source_key']) }}
 
-{#- One row per victim update window (measures.md, the 28-day rule) and update standard (event
+{#- One row per victim update window (docs/measures.md, the 28-day rule) and update standard (event
     family victim_updated; the seed's applies_to lists the contact types that are updates to the
     victim: update, arrest, charge, closure). From the crime's first `recorded` contact, time is
     cut into consecutive windows of the threshold (28 days): a window starting at t ends at

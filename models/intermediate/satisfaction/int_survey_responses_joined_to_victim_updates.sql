@@ -8,7 +8,7 @@
     the end, decides: longer than the interval = missed (some 28-day window failed before the
     interview); otherwise met if at least one update was given, else undetermined (no window
     complete yet: excluded from the comparison). This equals "every 28-day update window of
-    measures.md completed before the interview was met". -#}
+    docs/measures.md completed before the interview was met". -#}
 
 with
 

@@ -1,4 +1,4 @@
-{#- Published (spec/marts.md): per standard, force, borough and London month, numerator (met),
+{#- Published (docs/marts.md): per standard, force, borough and London month, numerator (met),
     denominator (met + missed), pending, rate and RAG against the standards seed's target. Only
     cells with a record in the denominator or a pending record exist. -#}
 

@@ -1,4 +1,4 @@
-{#- Published (spec/marts.md): what the board reads first. One row per force and standard of the
+{#- Published (docs/marts.md): what the board reads first. One row per force and standard of the
     standards seed (all twelve Pledge items, the MPS Promise and QoSC items, measured or not) for
     the force's latest complete month: the latest London month whose last day the force's as-of
     time (the latest timestamp loaded in any of its extracts) has reached. An extract that runs to

@@ -1,5 +1,5 @@
 {#- Published: the White / BME satisfaction gap per force, borough (`ALL` = force-wide),
-    question, window (1 month or rolling 12) and period end month (spec/marts.md).
+    question, window (1 month or rolling 12) and period end month (docs/marts.md).
     gap_pp = 100 x (white_rate - bme_rate); Newcombe hybrid score interval (method 10) from the
     two Wilson intervals on effective sample sizes; two-sided two-proportion z-test with the
     unpooled standard error. Each group's rate is suppressed below suppress_below_respondents

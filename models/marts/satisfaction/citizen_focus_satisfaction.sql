@@ -1,5 +1,5 @@
 {#- Published: Citizen Focus user satisfaction per force, borough (`ALL` = force-wide),
-    question, window (1 month or rolling 12) and period end month (spec/marts.md). Weighted
+    question, window (1 month or rolling 12) and period end month (docs/marts.md). Weighted
     rate, Kish n_eff, Wilson 95% interval on (rate, n_eff); rate, interval and the satisfied
     counts are suppressed below suppress_below_respondents valid responses. -#}
 

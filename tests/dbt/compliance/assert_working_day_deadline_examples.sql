@@ -1,4 +1,4 @@
-{#- The working-day calendar built from the real bank-holiday seed gives measures.md's examples:
+{#- The working-day calendar built from the real bank-holiday seed gives docs/measures.md's examples:
     Thu 9 Apr 2009 + 2 working days = Wed 15 Apr (Good Friday, Easter Monday), + 10 = Mon 27 Apr;
     Fri 7 Nov 2008 + 2 = Tue 11 Nov; Wed 24 Dec 2008 + 2 = Tue 30 Dec (Christmas, Boxing Day);
     Fri 1 May 2009 + 1 = Tue 5 May (Early May bank holiday). Returns the examples that fail. -#}
