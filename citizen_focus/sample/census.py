@@ -1,6 +1,7 @@
 """2011 Census residents by ethnic group (16 codes) per police force area, re-keyed for the generator.
 
-Source: ONS 2011 Census (OGL v3), aggregated to the 43 police force areas (docs/calibration.md). Mapping to the 16+1 codes:
+Source: ONS 2011 Census (OGL v3), aggregated to the 43 police force areas (docs/calibration.md).
+Mapping to the 16+1 codes:
 Gypsy/Irish Traveller and Other White -> W9; Chinese -> O1; Arab and Any other ethnic group -> O9.
 The generator draws survey respondents' ethnicity from these shares (the survey's victims are not
 the resident population, but the share of BME respondents follows the area's population).
