@@ -113,7 +113,7 @@ def secondary_cells(counts: pd.Series, hidden: pd.Series, members: pd.DataFrame)
         if not new:
             return added
         added |= new
-        state.loc[list(new)] = True
+        state[state.index.isin(list(new))] = True
 
 
 @dataclass

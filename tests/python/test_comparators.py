@@ -8,7 +8,6 @@ typed here from the report (MPA Strategic and Operational Policing Committee, 2 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import duckdb
 import pytest
