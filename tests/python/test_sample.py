@@ -178,7 +178,7 @@ SATISFACTION = """
         select s.*, raw.parse_answer({question}) as code, coalesce(raw.parse_number(weight), 1.0) as w,
             coalesce(eth.ethnic_group, 'Not stated') as grp
         from raw.survey_responses s
-        left join eth on lower(trim(s.ethnicity_code)) = lower(eth.ethnicity_label)
+        left join eth on lower(trim(s.ethnicity_code)) = eth.ethnicity_key
         where s.force_code = 'MPS'
     )
     select grp, sum(w * (code between 1 and 3)::int) / sum(w) as rate,
