@@ -28,12 +28,18 @@ import duckdb
 from ingest.contract import (
     ANSWER,
     BOOLEAN,
+    CODE_PATTERN,
     DATE,
+    DATE_AFTER_LOAD_DAYS,
+    EARLIEST_PLAUSIBLE_DATE,
     ENUM,
     EXTRACTS,
+    INSTANT_AFTER_LOAD_HOURS,
     NUMBER,
+    RESERVED_CODES,
     STRING,
     TIMESTAMP,
+    WEIGHT_BOUNDS,
     Column,
     Extract,
     infer_kind,
@@ -106,6 +112,43 @@ def _parsed(col: Column) -> str:
 def _present(col: Column) -> str:
     """Name under which the validation query holds whether a column has a value (not blank)."""
     return _ident("_present_" + col.name)
+
+
+def _plausibility_checks(col: Column, expr: str, loaded_at: float) -> list[str]:
+    """The loader's own rules (docs/contract.md, "Rules the loader adds"): the ranges and codes the
+    raw data-quality suites hold critical, so that what ingest accepts the build accepts."""
+    p, name, shown_value = _parsed(col), col.name, _quoted_value(expr)
+    load = f"to_timestamp({loaded_at!r})"
+    if col.type == TIMESTAMP:
+        return [
+            f"case when {p} < timestamptz '{EARLIEST_PLAUSIBLE_DATE} 00:00:00+00' then '{name} ' || {shown_value} "
+            f"|| ' is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible instant)' end",
+            f"case when {p} > {load} + interval {INSTANT_AFTER_LOAD_HOURS} hour then '{name} ' || {shown_value} "
+            "|| ' is later than the load of its file (an extract cannot hold the future)' end",
+        ]
+    if col.type == DATE:
+        return [
+            f"case when {p} < date '{EARLIEST_PLAUSIBLE_DATE}' then '{name} ' || {shown_value} "
+            f"|| ' is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible date)' end",
+            f"case when {p} > cast({load} + interval {DATE_AFTER_LOAD_DAYS} day as date) then '{name} ' "
+            f"|| {shown_value} || ' is later than the load of its file (an extract cannot hold the future)' end",
+        ]
+    if col.type == NUMBER:
+        low, high = WEIGHT_BOUNDS
+        return [
+            f"case when {p} > 0 and ({p} < {low!r} or {p} > {high!r}) then '{name} ' || {shown_value} "
+            f"|| ' is outside the plausible range {low:g} to {high:g}' end"
+        ]
+    if col.code:
+        reserved = ", ".join(_sql_str(c) for c in RESERVED_CODES)
+        return [
+            f"case when {_present(col)} and upper(trim({expr})) in ({reserved}) then '{name} ' || {shown_value} "
+            f"|| ' is a code the warehouse reserves ({', '.join(RESERVED_CODES)})' "
+            f"when {_present(col)} and not regexp_full_match(trim({expr}), {_sql_str(CODE_PATTERN)}) "
+            f"then '{name} ' || {shown_value} || ' is not a code (a letter or digit, then letters, digits, "
+            "- or _; at most 20)' end"
+        ]
+    return []
 
 
 def _column_checks(col: Column, expr: str) -> list[str]:
@@ -188,7 +231,7 @@ def _duplicates_sql(extract: Extract, header: Header) -> str:
     """
 
 
-def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
+def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_at: float) -> str:
     """SQL that validates the records of `_records` into `_checked`: record number and reason.
 
     The reason is computed once per record and stored with the record number only (a filter on it
@@ -200,6 +243,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     row_checks: list[str] = []
     for col in extract.columns:
         row_checks += _column_checks(col, _ident(col.name))
+        row_checks += _plausibility_checks(col, _ident(col.name), loaded_at)
     for column, earlier in extract.not_before:
         row_checks.append(
             f"case when {_parsed(extract.column(column))} < {_parsed(extract.column(earlier))} "
@@ -219,7 +263,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     ] + [
         f"nullif(trim({_ident(c.name)}), '') is not null as {_present(c)}"
         for c in extract.columns
-        if c.required or c.type != STRING or c.name == extract.key
+        if c.required or c.type != STRING or c.name == extract.key or c.code
     ]
     dups = (
         "_key_seq, _key_first_line from _records left join _dups using (_rec)"
@@ -328,7 +372,8 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, sh
     return bool(repeats)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool,
+              loaded_at: float) -> None:
     """Finds the duplicate keys (`_dups`), then every record's reason (`_checked`, view `_rejected`).
 
     `repeats`: whether any key value occurs twice; when none does, the window is not run.
@@ -337,7 +382,7 @@ def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, 
     if repeats:  # maybe only blank keys, which are not duplicates: the window decides
         con.execute(_duplicates_sql(extract, header))
         duplicates = con.execute("select count(*) > 0 from _dups").fetchone()[0]
-    con.execute(_validation_sql(extract, header, duplicates))
+    con.execute(_validation_sql(extract, header, duplicates, loaded_at))
     con.execute("create temp view _rejected as select * from _checked where _reason is not null")
 
 
@@ -489,7 +534,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
             repeats = _read_body(con, snapshot, header, extract.key, limits)
-            _validate(con, extract, header, repeats)
+            _validate(con, extract, header, repeats, started)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
             _load_body(con, name, extract, header, result)

@@ -302,3 +302,39 @@ def test_the_duckdb_connection_is_a_real_file(tmp_path: Path) -> None:
         assert load_file(con, path).rows_loaded == 1  # in memory: the system temp folder is used
     finally:
         con.close()
+
+
+# --- 4. what ingest accepts, the build accepts ----------------------------------------------------
+
+def test_implausible_values_and_reserved_codes_are_refused_at_ingest_with_a_reason(tmp_path: Path) -> None:
+    """Attack: timestamps before 2000 or after the load and a borough code `all` passed ingest and
+    then failed the build's critical raw checks for ever. Now they are rejects with a reason."""
+    db = tmp_path / "w.duckdb"
+    path = tmp_path / "calls_implausible.csv"
+    path.write_text(
+        "call_id,line,received_at,borough_code,force_code\n"
+        "c1,999,2008-06-01T10:00:00Z,CW,MPS\n"  # line 2: good
+        "c2,999,1999-12-31T23:59:59Z,CW,MPS\n"  # line 3: before 2000
+        "c3,999,2999-01-01T00:00:00Z,CW,MPS\n"  # line 4: after the load
+        "c4,999,2008-06-01T10:00:00Z,all,MPS\n"  # line 5: reserved
+        "c5,999,2008-06-01T10:00:00Z,CW,![x](http://example.invalid/a.png)\n"  # line 6: not a code
+    )
+    result = _load(db, path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 1, 4)
+    assert [(line, reason.split("'")[0] + reason.split("'")[-1]) for _, line, reason in _rejects(db)] == [
+        (3, "received_at  is before 2000-01-01 (not a plausible instant)"),
+        (4, "received_at  is later than the load of its file (an extract cannot hold the future)"),
+        (5, "borough_code  is a code the warehouse reserves (ALL, UNKNOWN)"),
+        (6, "force_code  is not a code (a letter or digit, then letters, digits, - or _; at most 20)"),
+    ]
+
+
+def test_survey_weights_outside_the_bounds_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    path = tmp_path / "survey_responses_w.csv"
+    head = "response_id,interview_date,survey_group,borough_code,q_whole_experience,weight\n"
+    path.write_text(head + "r1,2008-06-01,burglary,CW,1,1.5\nr2,2008-06-01,burglary,CW,1,1e-320\n"
+                    "r3,2008-06-01,burglary,CW,1,1e308\n")
+    result = _load(db, path)
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    assert [line for _, line, _ in _rejects(db)] == [3, 4]
