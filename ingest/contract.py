@@ -33,20 +33,6 @@ ANSWER_LABELS: tuple[str, ...] = (
 ANSWER_CODES: tuple[str, ...] = tuple(str(i) for i in range(10))
 
 
-# Rules the loader adds (docs/contract.md, "Rules the loader adds"). What ingest accepts, the build
-# accepts: these are the very bounds of the raw data-quality suites' critical checks
-# (quality/suites/raw_*.yml), so no accepted value can stop a later build.
-EARLIEST_PLAUSIBLE_DATE = "2000-01-01"  # no instant or date before it (a mis-keyed year, a default date)
-INSTANT_AFTER_LOAD_HOURS = 1  # an instant may be at most this after the load (clock skew), never later
-DATE_AFTER_LOAD_DAYS = 1  # a date may be at most this after the load's date
-WEIGHT_BOUNDS = (0.001, 1000.0)  # a survey design weight outside them is a bad value, not a weight
-# Codes the marts use themselves: ALL (the whole-force row) and UNKNOWN (var unknown_borough_code).
-RESERVED_CODES: tuple[str, ...] = ("ALL", "UNKNOWN")
-# A force or borough code: a letter or digit, then letters, digits, - or _ (at most 20 in all).
-# Nothing else reaches a dashboard heading, so no code can carry Markdown or HTML.
-CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}"
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -54,7 +40,6 @@ class Column:
     required: bool = False
     values: tuple[str, ...] = ()  # accepted values of an enum, compared case-insensitively
     personal: bool = False  # personal data: stays in the raw layer
-    code: bool = False  # a code the marts group by (force, borough): CODE_PATTERN, not RESERVED_CODES
 
 
 @dataclass(frozen=True)
@@ -83,7 +68,7 @@ class Extract:
 
 
 def _force_and_borough(required_borough: bool = False) -> tuple[Column, ...]:
-    return (Column("borough_code", required=required_borough, code=True), Column("force_code", code=True))
+    return (Column("borough_code", required=required_borough), Column("force_code"))
 
 
 CALLS = Extract(
@@ -111,18 +96,18 @@ INCIDENTS = Extract(
         Column("created_at", TIMESTAMP, required=True),
         Column("grade", ENUM, required=True, values=("E", "P", "S", "R")),
         Column("incident_type"),
-        Column("borough_code", required=True, code=True),
+        Column("borough_code", required=True),
         Column("area_type", ENUM, values=("urban", "rural")),
         Column("first_arrival_at", TIMESTAMP),
         Column("appointment_at", TIMESTAMP),
         Column("attendance_cancelled", BOOLEAN),
         Column("closed_at", TIMESTAMP),
-        Column("force_code", code=True),
+        Column("force_code"),
         Column("caller_name", personal=True),
         Column("caller_phone", personal=True),
         Column("location_text", personal=True),
     ),
-    not_before=(("first_arrival_at", "created_at"), ("closed_at", "created_at")),
+    not_before=(("first_arrival_at", "created_at"),),
 )
 
 SURVEY_RESPONSES = Extract(
@@ -140,7 +125,7 @@ SURVEY_RESPONSES = Extract(
             required=True,
             values=("burglary", "violent_crime", "vehicle_crime", "rtc", "racist_incident", "asb", "other"),
         ),
-        Column("borough_code", required=True, code=True),
+        Column("borough_code", required=True),
         Column("ethnicity_code"),
         Column("age_band"),
         Column("gender"),
@@ -151,11 +136,10 @@ SURVEY_RESPONSES = Extract(
         Column("q_treatment", ANSWER),
         Column("q_whole_experience", ANSWER, required=True),
         Column("weight", NUMBER),
-        Column("force_code", code=True),
+        Column("force_code"),
         Column("respondent_name", personal=True),
         Column("respondent_phone", personal=True),
     ),
-    not_before=(("interview_date", "incident_date"),),
 )
 
 FEEDBACK = Extract(
@@ -194,7 +178,7 @@ FEEDBACK = Extract(
         Column("complainant_contact", personal=True),
         Column("free_text", personal=True),
     ),
-    not_before=(("acknowledged_at", "received_at"), ("responded_at", "received_at"), ("resolved_at", "received_at")),
+    not_before=(("acknowledged_at", "received_at"), ("responded_at", "received_at")),
 )
 
 VICTIM_CONTACTS = Extract(
@@ -210,9 +194,9 @@ VICTIM_CONTACTS = Extract(
             values=("recorded", "update", "victim_support_referral", "arrest", "charge", "closure", "opt_out"),
         ),
         Column("contact_at", TIMESTAMP, required=True),
-        Column("borough_code", code=True),
+        Column("borough_code"),
         Column("crime_type"),
-        Column("force_code", code=True),
+        Column("force_code"),
         Column("victim_name", personal=True),
     ),
 )

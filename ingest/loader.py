@@ -16,8 +16,9 @@ turned back into CSV text.
 from __future__ import annotations
 
 import contextlib
-import os
+import hashlib
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,26 +29,18 @@ import duckdb
 from ingest.contract import (
     ANSWER,
     BOOLEAN,
-    CODE_PATTERN,
     DATE,
-    DATE_AFTER_LOAD_DAYS,
-    EARLIEST_PLAUSIBLE_DATE,
     ENUM,
     EXTRACTS,
-    INSTANT_AFTER_LOAD_HOURS,
     NUMBER,
-    RESERVED_CODES,
     STRING,
     TIMESTAMP,
-    WEIGHT_BOUNDS,
     Column,
     Extract,
     infer_kind,
 )
 from ingest.errors import FileRejected
 from ingest.header import Header, check_required, read_header
-from ingest.limits import Limits
-from ingest.snapshot import GLOB_CHARACTERS, Snapshot, private_folder, take_snapshot
 
 # DuckDB reads an empty field as NULL unless told otherwise; with this impossible null string an
 # empty field reads as '' and only the padding of a short row is NULL, so short rows are visible.
@@ -82,6 +75,14 @@ class LoadResult:
         )
 
 
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -112,43 +113,6 @@ def _parsed(col: Column) -> str:
 def _present(col: Column) -> str:
     """Name under which the validation query holds whether a column has a value (not blank)."""
     return _ident("_present_" + col.name)
-
-
-def _plausibility_checks(col: Column, expr: str, loaded_at: float) -> list[str]:
-    """The loader's own rules (docs/contract.md, "Rules the loader adds"): the ranges and codes the
-    raw data-quality suites hold critical, so that what ingest accepts the build accepts."""
-    p, name, shown_value = _parsed(col), col.name, _quoted_value(expr)
-    load = f"to_timestamp({loaded_at!r})"
-    if col.type == TIMESTAMP:
-        return [
-            f"case when {p} < timestamptz '{EARLIEST_PLAUSIBLE_DATE} 00:00:00+00' then '{name} ' || {shown_value} "
-            f"|| ' is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible instant)' end",
-            f"case when {p} > {load} + interval {INSTANT_AFTER_LOAD_HOURS} hour then '{name} ' || {shown_value} "
-            "|| ' is later than the load of its file (an extract cannot hold the future)' end",
-        ]
-    if col.type == DATE:
-        return [
-            f"case when {p} < date '{EARLIEST_PLAUSIBLE_DATE}' then '{name} ' || {shown_value} "
-            f"|| ' is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible date)' end",
-            f"case when {p} > cast({load} + interval {DATE_AFTER_LOAD_DAYS} day as date) then '{name} ' "
-            f"|| {shown_value} || ' is later than the load of its file (an extract cannot hold the future)' end",
-        ]
-    if col.type == NUMBER:
-        low, high = WEIGHT_BOUNDS
-        return [
-            f"case when {p} > 0 and ({p} < {low!r} or {p} > {high!r}) then '{name} ' || {shown_value} "
-            f"|| ' is outside the plausible range {low:g} to {high:g}' end"
-        ]
-    if col.code:
-        reserved = ", ".join(_sql_str(c) for c in RESERVED_CODES)
-        return [
-            f"case when {_present(col)} and upper(trim({expr})) in ({reserved}) then '{name} ' || {shown_value} "
-            f"|| ' is a code the warehouse reserves ({', '.join(RESERVED_CODES)})' "
-            f"when {_present(col)} and not regexp_full_match(trim({expr}), {_sql_str(CODE_PATTERN)}) "
-            f"then '{name} ' || {shown_value} || ' is not a code (a letter or digit, then letters, digits, "
-            "- or _; at most 20)' end"
-        ]
-    return []
 
 
 def _column_checks(col: Column, expr: str) -> list[str]:
@@ -231,7 +195,7 @@ def _duplicates_sql(extract: Extract, header: Header) -> str:
     """
 
 
-def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_at: float) -> str:
+def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     """SQL that validates the records of `_records` into `_checked`: record number and reason.
 
     The reason is computed once per record and stored with the record number only (a filter on it
@@ -243,7 +207,6 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_a
     row_checks: list[str] = []
     for col in extract.columns:
         row_checks += _column_checks(col, _ident(col.name))
-        row_checks += _plausibility_checks(col, _ident(col.name), loaded_at)
     for column, earlier in extract.not_before:
         row_checks.append(
             f"case when {_parsed(extract.column(column))} < {_parsed(extract.column(earlier))} "
@@ -263,7 +226,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_a
     ] + [
         f"nullif(trim({_ident(c.name)}), '') is not null as {_present(c)}"
         for c in extract.columns
-        if c.required or c.type != STRING or c.name == extract.key or c.code
+        if c.required or c.type != STRING or c.name == extract.key
     ]
     dups = (
         "_key_seq, _key_first_line from _records left join _dups using (_rec)"
@@ -289,47 +252,62 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_a
     """
 
 
-def _read_body(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, header: Header, key: str,
-               limits: Limits) -> bool:
-    """Reads the snapshot's records as text into `_incoming`, then numbers them (view `_records`).
+def _incomplete_utf8_tail(path: Path) -> int:
+    """Bytes of a multi-byte UTF-8 character cut off at the very end of the file (0 when none).
+
+    A transfer cut short can stop inside a character; only the cut record is damaged, so the file
+    is read without those bytes (the record is then judged like any other) instead of the whole
+    file being rejected as not UTF-8.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(max(path.stat().st_size - 4, 0))
+        tail = fh.read()
+    for back in range(1, min(len(tail), 3) + 1):
+        byte = tail[-back]
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead byte
+            continue
+        needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+        return back if needed > back else 0
+    return 0
+
+
+def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header, key: str) -> bool:
+    """Reads the whole file as text records into `_incoming`, then numbers them (view `_records`).
 
     Returns whether some value of the `key` column occurs twice (see _number_records).
 
     new_line is set explicitly: left to detect it, DuckDB 1.5 reads a lone CR line ending in a file
     that also has LF endings by swallowing the next character (found by the mixed-line-ending test).
-    The records DuckDB must not see were taken out by the snapshot (ingest/snapshot.py) and are put
-    in `_cut_rows` with their line and reason, to be quarantined with the others.
     """
     n = len(header.names)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + ", 'c_overflow': 'VARCHAR'"
-    _read_records(con, snapshot.path, header, columns, limits)
-    con.execute("create temp table _cut_rows (_line bigint, raw_row varchar, _reason varchar)")
-    if snapshot.cuts:
-        con.executemany("insert into _cut_rows values (?, ?, ?)",
-                        [(c.line, c.raw_row, c.reason) for c in snapshot.cuts])
-        con.execute("create temp table _cuts (before_line bigint)")
-        con.executemany("insert into _cuts values (?)", [(b,) for b in snapshot.cut_before_clean_line])
-    return _number_records(con, header, key, shifted=bool(snapshot.cuts))
+    cut = 0 if header.gzip else _incomplete_utf8_tail(path)
+    with tempfile.TemporaryDirectory() if cut else contextlib.nullcontext() as scratch:
+        if cut:
+            trimmed = Path(scratch) / path.name
+            shutil.copyfile(path, trimmed)
+            with open(trimmed, "r+b") as fh:
+                fh.truncate(path.stat().st_size - cut)
+            path = trimmed
+        _read_records(con, path, header, columns)
+    return _number_records(con, header, key)
 
 
-def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str,
-                  limits: Limits) -> None:
-    if GLOB_CHARACTERS.search(str(path)):  # never: the snapshot's path is the loader's own
-        raise FileRejected("internal: the private copy's path has a wildcard character")
+def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str) -> None:
     con.execute(
         f"""
         create temp table _incoming as
         select * from read_csv({_sql_str(str(path))},
             header = false, auto_detect = false, columns = {{{columns}}},
             delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false,
-            new_line = '\\n', max_line_size = {2 * limits.max_record_bytes + 1024},
+            new_line = '\\n',
             parallel = false, nullstr = {_sql_str(_NULL_SENTINEL)},
-            compression = 'none', encoding = 'utf-8')
+            compression = {_sql_str("gzip" if header.gzip else "none")}, encoding = 'utf-8')
         """
     )
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, shifted: bool = False) -> bool:
+def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) -> bool:
     """Makes `_records`: the data records of `_incoming` with their number and first line.
 
     Line of a record = 2 (after the header) + data records before it + newlines quoted inside
@@ -337,7 +315,6 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, sh
     the records are not copied; otherwise the running sum is materialised once in `_numbered`.
     The same scan tells whether a `key` value repeats (count distinct, cheaper than the window
     that finds the duplicates, which then only runs when needed). Returns that.
-    `shifted`: records were cut out of the snapshot (`_cuts`); each line after one moves down by one.
     """
     n = len(header.names)
     first = con.execute("select * from _incoming where rowid = 0").fetchone()
@@ -349,11 +326,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, sh
         "select coalesce(bool_or(" + " or ".join(f"contains({f}, chr(10))" for f in fields) + "), false), "
         f"count(distinct {key_field}) < count({key_field}) from _incoming where rowid > 0"
     ).fetchone()
-    shift = " + (select count(*) from _cuts where before_line <= _incoming.rowid + 1)" if shifted else ""
     if not has_newlines:
         con.execute(
-            f"create temp view _records as select rowid as _rec, rowid + 1{shift} as _line, * "
-            "from _incoming where rowid > 0"
+            "create temp view _records as select rowid as _rec, rowid + 1 as _line, * from _incoming where rowid > 0"
         )
         return bool(repeats)
     all_fields = " || ".join(f"coalesce({f}, '')" for f in fields)
@@ -366,14 +341,11 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, sh
         f"create temp table _numbered as select rowid as _rec, {line} as _line, * "
         "from _incoming where rowid > 0 order by rowid"
     )
-    if shifted:
-        con.execute("update _numbered set _line = _line + (select count(*) from _cuts where before_line <= _line)")
     con.execute("create temp view _records as select * from _numbered")
     return bool(repeats)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool,
-              loaded_at: float) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool) -> None:
     """Finds the duplicate keys (`_dups`), then every record's reason (`_checked`, view `_rejected`).
 
     `repeats`: whether any key value occurs twice; when none does, the window is not run.
@@ -382,19 +354,19 @@ def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, 
     if repeats:  # maybe only blank keys, which are not duplicates: the window decides
         con.execute(_duplicates_sql(extract, header))
         duplicates = con.execute("select count(*) > 0 from _dups").fetchone()[0]
-    con.execute(_validation_sql(extract, header, duplicates, loaded_at))
+    con.execute(_validation_sql(extract, header, duplicates))
     con.execute("create temp view _rejected as select * from _checked where _reason is not null")
 
 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("_rejected", "_records"):
         con.execute(f"drop view if exists temp.{view}")
-    for table in ("_checked", "_dups", "_numbered", "_incoming", "_cut_rows", "_cuts"):
+    for table in ("_checked", "_dups", "_numbered", "_incoming"):
         con.execute(f"drop table if exists temp.{table}")
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, path: Path, digest: str | None,
-            size: int | None, started: float) -> None:
+            started: float) -> None:
     con.execute(
         """
         insert into raw.load_ledger values
@@ -402,10 +374,10 @@ def _ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, path: Path, dige
         """,
         [
             result.load_id,
-            shown(path.name),
-            shown(path.absolute()),
+            path.name,
+            str(path.resolve()),
             digest,
-            size,
+            path.stat().st_size if path.exists() else None,
             result.kind,
             result.rows_read,
             result.rows_loaded,
@@ -427,7 +399,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[int, s
     return (int(row[0]), str(row[1])) if row else None
 
 
-def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, header: Header,
+def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, header: Header,
                result: LoadResult) -> None:
     """Everything inside the file's transaction: insert, reconcile, summarise.
 
@@ -437,7 +409,6 @@ def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, head
     """
     read = con.execute("select count(*) from _records").fetchone()[0]
     rejected = con.execute("select count(*) from _rejected").fetchone()[0]
-    cut = con.execute("select count(*) from _cut_rows").fetchone()[0]
     cols = ", ".join(_ident(n) for n in extract.names)
     good = "from _records where _rec not in (select _rec from _rejected) order by _rec" if rejected else "from _records"
     loaded = con.execute(
@@ -446,7 +417,7 @@ def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, head
         select {", ".join(_named_columns(extract, header))}, ?, ?, _line, {_extra_json(extract, header)}
         {good}
         """,
-        [result.load_id, name],
+        [result.load_id, path.name],
     ).fetchone()[0]
     quarantined = 0
     if rejected:
@@ -456,15 +427,8 @@ def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, head
             select ?, ?, ?, _line, {_raw_row_sql(header)}, _reason
             from _rejected join _records using (_rec) order by _rec
             """,
-            [result.load_id, extract.kind, name],
+            [result.load_id, extract.kind, path.name],
         ).fetchone()[0]
-    if cut:  # records the snapshot took out (unterminated quote, NUL, not UTF-8, over-long)
-        quarantined += con.execute(
-            "insert into raw.rejects select ?, ?, ?, _line, raw_row, _reason from _cut_rows order by _line",
-            [result.load_id, extract.kind, name],
-        ).fetchone()[0]
-    read += cut
-    rejected += cut
     if loaded + quarantined != read or quarantined != rejected:
         raise RuntimeError(
             f"row reconciliation failed: {read} read, {loaded} loaded, {quarantined} rejected"
@@ -473,43 +437,20 @@ def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, head
         result.top_reasons = [
             (str(r), int(c))
             for r, c in con.execute(
-                "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c "
-                "from (select _reason from _rejected union all select _reason from _cut_rows) "
+                "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c from _rejected "
                 "group by r order by c desc, r limit 5"
             ).fetchall()
         ]
     result.rows_read, result.rows_loaded, result.rows_rejected = int(read), int(loaded), int(quarantined)
 
 
-def shown(text: str | Path) -> str:
-    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from another
-    system) as \\xNN, control characters (a newline in a name) escaped; never raises."""
-    raw = os.fsencode(text) if isinstance(text, Path) else str(text).encode("utf-8", "surrogateescape")
-    decoded = raw.decode("utf-8", errors="backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in decoded)
-
-
-def _database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
-    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-    return Path(row[0]).parent if row and row[0] else None
-
-
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None,
-              limits: Limits | None = None) -> LoadResult:
-    """Loads one file. Never raises for a bad file: the result says what happened.
-
-    DuckDB reads a private snapshot of the file (ingest/snapshot.py), never the file itself: the
-    bytes hashed for the ledger are the bytes parsed, and the file's name is never a glob pattern.
-    """
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None) -> LoadResult:
+    """Loads one file. Never raises for a bad file: the result says what happened."""
     started = time.time()
     path = Path(path)
-    limits = limits or Limits.from_env()
-    name = shown(path.name)
-    kind = kind or infer_kind(name)
-    result = LoadResult(file=shown(path), kind=kind, status="rejected")
+    kind = kind or infer_kind(path.name)
+    result = LoadResult(file=str(path), kind=kind, status="rejected")
     digest: str | None = None
-    size: int | None = None
-    folder: Path | None = None
     try:
         if not path.is_file():
             raise FileRejected("no such file")
@@ -518,9 +459,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
                 "cannot tell the extract kind from the file name; name it calls*, incidents*, "
                 "survey_responses*, feedback* or victim_contacts*, or pass --kind"
             )
-        folder = private_folder(_database_folder(con))
-        snapshot = take_snapshot(path, folder, limits)
-        digest, size = snapshot.sha256, snapshot.file_bytes
+        digest = sha256_of(path)
         earlier = _already_loaded(con, digest)
         if earlier:
             result.status = "skipped"
@@ -528,19 +467,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             result.message = f"already loaded (same content as load {earlier[0]}, {earlier[1]}): nothing to do"
             return result
         extract = EXTRACTS[kind]
-        header = read_header(snapshot.path)
+        header = read_header(path)
         check_required(header, extract)
         try:
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
-            repeats = _read_body(con, snapshot, header, extract.key, limits)
-            _validate(con, extract, header, repeats, started)
+            repeats = _read_body(con, path, header, extract.key)
+            _validate(con, extract, header, repeats)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
-            _load_body(con, name, extract, header, result)
+            _load_body(con, path, extract, header, result)
             result.status = "loaded"
             result.seconds = time.time() - started
-            _ledger(con, result, path, digest, size, started)
+            _ledger(con, result, path, digest, started)
             con.execute("commit")
         except BaseException:
             _rollback_quietly(con)
@@ -549,19 +488,15 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             _drop_work_tables(con)
     except FileRejected as exc:
         result.message, result.line = exc.reason, exc.line
-    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
-            duckdb.OutOfMemoryException) as exc:
-        # DuckDB refused the body, or the caps on memory and spill space stopped it.
+    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
+        # DuckDB's CSV reader refused the body (bad quoting, invalid UTF-8 further down, ...).
         result.message = _duckdb_reason(exc)
-    finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
     if result.status == "rejected":
         result.rows_read = result.rows_loaded = result.rows_rejected = 0
         result.seconds = time.time() - started
         if result.load_id is None:
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
-        _ledger(con, result, path, digest, size, started)
+        _ledger(con, result, path, digest, started)
     return result
 
 
@@ -594,15 +529,9 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], kind: str | None = None,
                  on_result=None) -> list[LoadResult]:
-    """Loads each file on its own: one file's failure never stops the others (nor loses their loads)."""
     results = []
     for path in expand_paths(paths):
-        try:
-            result = load_file(con, path, kind)
-        except Exception as exc:  # not a bad file (load_file reports those) but still this file only
-            _rollback_quietly(con)
-            result = LoadResult(file=shown(path), kind=kind, status="rejected",
-                                message=f"could not be loaded: {type(exc).__name__}")
+        result = load_file(con, path, kind)
         results.append(result)
         if on_result:
             on_result(result)
