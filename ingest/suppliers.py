@@ -17,8 +17,6 @@ import yaml
 from ingest.contract import ANSWER, ANSWER_LABELS, SURVEY_RESPONSES
 from ingest.errors import FileRejected
 
-_CONTRACT_COLUMNS = {c.name: c for c in SURVEY_RESPONSES.columns}
-
 
 @dataclass(frozen=True)
 class SupplierMapping:
@@ -30,7 +28,7 @@ class SupplierMapping:
 
     def unmapped(self, supplier_variables: list[str]) -> list[str]:
         """Variables of a file that this mapping does not place on a contract column."""
-        return [v for v in supplier_variables if v not in self.variables and v not in _CONTRACT_COLUMNS]
+        return [v for v in supplier_variables if v not in self.variables and v not in SURVEY_RESPONSES.names]
 
     def contract_name(self, variable: str) -> str:
         """The contract column a supplier variable maps to (contract names map to themselves)."""
@@ -50,13 +48,13 @@ def load_mapping(path: Path) -> SupplierMapping:
     if not isinstance(data, dict) or not isinstance(data.get("variables"), dict):
         raise FileRejected(f"{path.name}: a supplier mapping needs a 'variables' table")
     variables = {str(k): str(v) for k, v in data["variables"].items()}
-    unknown = sorted({v for v in variables.values() if v not in _CONTRACT_COLUMNS})
+    unknown = sorted({v for v in variables.values() if v not in SURVEY_RESPONSES.names})
     if unknown:
         raise FileRejected(f"{path.name}: maps onto columns not in the contract: {', '.join(unknown)}")
     values: dict[str, dict[str, str]] = {}
     for column, codes in (data.get("values") or {}).items():
-        col = _CONTRACT_COLUMNS.get(str(column))
-        if col is None or col.type != ANSWER or not isinstance(codes, dict):
+        is_answer = str(column) in SURVEY_RESPONSES.names and SURVEY_RESPONSES.column(str(column)).type == ANSWER
+        if not is_answer or not isinstance(codes, dict):
             raise FileRejected(f"{path.name}: 'values' entry {column!r} is not an answer column of the contract")
         bad = sorted({str(lbl) for lbl in codes.values() if str(lbl) not in ANSWER_LABELS})
         if bad:
