@@ -43,8 +43,13 @@ def load_mapping(path: Path) -> SupplierMapping:
     """Read and validate a mapping file; a bad mapping is rejected with a one-line reason."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise FileRejected(f"{path.name}: cannot read supplier mapping ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise FileRejected(f"{path.name}: cannot read supplier mapping ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise FileRejected(f"{path.name}:{where}: not valid YAML ({problem})") from None
     if not isinstance(data, dict) or not isinstance(data.get("variables"), dict):
         raise FileRejected(f"{path.name}: a supplier mapping needs a 'variables' table")
     variables = {str(k): str(v) for k, v in data["variables"].items()}

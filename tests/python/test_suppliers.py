@@ -53,6 +53,12 @@ def test_bad_mapping_rejected_with_reason(tmp_path: Path, text: str, fragment: s
     assert exc.value.reason.startswith("bad.yml: ")
 
 
+def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(FileRejected) as exc:
+        load_mapping(_write(tmp_path, "broken.yml", "variables:\n  RESPID: response_id\n  Q4: [unclosed\n"))
+    assert exc.value.reason.startswith("broken.yml: line 4: not valid YAML (")
+
+
 def test_find_mapping_picks_the_one_that_fits(tmp_path: Path) -> None:
     _write(tmp_path, "acme.yml", GOOD)
     _write(tmp_path, "other.yml", "variables:\n  ID: response_id\n")
