@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   set up, then run the main job on sample data (sample -> ingest -> dbt build -> ...)
 #   make test   set up, then run the whole test suite (what CI runs)
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint clean screenshots
 
 setup:
 	@bash scripts/setup.sh
@@ -12,6 +12,11 @@ demo: setup
 test:
 	@bash scripts/setup.sh --browser
 	@bash scripts/run-tests.sh $(ARGS)
+
+# Refreshes docs/screenshots/ from the browser test (the tests themselves write to a temporary folder).
+screenshots:
+	@bash scripts/setup.sh --browser
+	CITIZEN_FOCUS_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots bash scripts/run-tests.sh -q tests/python/test_dashboard_browser.py
 
 lint: setup
 	.venv/bin/ruff check citizen_focus ingest dashboards quality bench tests/python

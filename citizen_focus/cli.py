@@ -49,7 +49,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from citizen_focus.publish import DoNotPublish, working_copy
+    from citizen_focus.publish import DoNotPublish, KeepPrevious, working_copy
     from citizen_focus.warehouse import connect
     from ingest import ingest_paths
 
@@ -69,6 +69,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise UserError(f"no extract files found in {', '.join(args.paths)}")
         if all(r.status == "skipped" for r in results) and db.exists():
             raise DoNotPublish  # nothing changed: keep the published file as it is
+        if not any(r.status == "loaded" for r in results) and db.exists():
+            # only rejections, recorded in the ledger: published, but .previous stays the rollback target
+            raise KeepPrevious
     loaded = sum(r.status == "loaded" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
     rejected = sum(r.status == "rejected" for r in results)
@@ -206,7 +209,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ, **NO_TELEMETRY_ENV)
     env[DB_ENV] = str(db)
     env[ACCESS_ENV] = str(access)
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboards" / "app.py"),
+    # streamlit run, with its address look-ups off (citizen_focus/streamlit_offline.py)
+    command = [sys.executable, "-m", "citizen_focus.streamlit_offline", "run",
+               str(PROJECT_DIR / "dashboards" / "app.py"),
                "--server.port", str(args.port), "--server.address", args.address,
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     print(f"Citizen Focus dashboards on {db}: open http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
@@ -387,7 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files this tool creates are owner-only from the start: raw holds personal data, and the warehouse, its
+# .previous, the working copies, Data Docs, the access file and the lock all inherit this (0600 files,
+# 0700 folders), as do dbt and the app started from here (docs/operations.md).
+OWNER_ONLY_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(OWNER_ONLY_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -29,3 +29,19 @@ def warehouse_path(db: str | os.PathLike[str] | None = None) -> Path:
     """The warehouse file: --db, else $CITIZEN_FOCUS_DB, else the project default."""
     chosen = db or os.environ.get(DB_ENV) or DEFAULT_DB
     return Path(chosen).expanduser().resolve()
+
+# Local sign-in backoff (docs/access-control.md): the first SIGN_IN_FREE_FAILURES wrong passwords for a
+# user, or from a client, cost nothing; each further one locks that user and that client out for
+# SIGN_IN_BACKOFF_BASE_SECONDS, doubling, at most SIGN_IN_BACKOFF_MAX_SECONDS. Each can be set in the
+# environment under the same name prefixed CITIZEN_FOCUS_ (e.g. CITIZEN_FOCUS_SIGN_IN_FREE_FAILURES).
+SIGN_IN_FREE_FAILURES = 3
+SIGN_IN_BACKOFF_BASE_SECONDS = 1.0
+SIGN_IN_BACKOFF_MAX_SECONDS = 300.0
+# The sign-in audit log (JSON lines, owner-only): default signin-audit.log beside the access file.
+AUDIT_LOG_ENV = "CITIZEN_FOCUS_AUDIT_LOG"
+
+
+def setting(name: str, default: float) -> float:
+    """A numeric setting: CITIZEN_FOCUS_<name> from the environment, else the default above."""
+    raw = os.environ.get(f"CITIZEN_FOCUS_{name}")
+    return float(raw) if raw not in (None, "") else default

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from citizen_focus.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
+from ingest.limits import Limits
 from ingest.schema import init_warehouse
 
 
@@ -30,5 +31,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con.execute("set TimeZone = 'UTC'")
     if not read_only:
         con.execute("set memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)])
+        # a cap on spill space too: a hostile file cannot fill the disk (docs/contract.md)
+        con.execute("set max_temp_directory_size = ?", [Limits.from_env().max_temp])
         init_warehouse(con)
     return con

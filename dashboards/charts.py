@@ -7,6 +7,8 @@ has a title naming the measure, its unit and its period, and labelled axes.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -49,7 +51,9 @@ def _monthly(fig: go.Figure) -> go.Figure:
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, colorway=PALETTE,
+    """Titles are escaped: Plotly reads `<a href>` and other tags in text, and a title holds values from the
+    data (a borough code, a standard); Plotly shows `&lt;` / `&amp;` as the characters themselves."""
+    fig.update_layout(title=html.escape(title, quote=False), xaxis_title=x_title, yaxis_title=y_title, colorway=PALETTE,
                       template="plotly_white", legend={"orientation": "h", "y": -0.2}, margin={"t": 60})
     return fig
 

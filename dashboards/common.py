@@ -15,6 +15,7 @@ import streamlit as st
 
 from citizen_focus.access import ROLES, role_allows
 from dashboards import data
+from dashboards.text import md
 
 USER_KEY, ROLE_KEY, AUTH_KEY = "cf_user", "cf_role", "cf_auth"
 
@@ -56,7 +57,7 @@ def page_setup(role_needed: str, *tables: str) -> data.Warehouse:
     role = current_role()
     if not role_allows(role, role_needed):
         st.error(f"This page is for the {role_needed} role and above; you are signed in as "
-                 f"{role or 'nobody'}.")
+                 f"{md(role or 'nobody')}.")
         st.stop()
     try:
         wh = data.open_warehouse()

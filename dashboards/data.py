@@ -60,10 +60,11 @@ BOROUGH_GAPS = "BME gap by borough with intervals (rolling 12 months, latest mon
 
 # The tables each page reads (also the dbt exposures' depends_on, models/marts/_marts__exposures.yml).
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
-    "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance"),
+    "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance", "marts.bme_gap_change",
+                  "marts.bme_satisfaction_gap"),
     "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records"),
     "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group"),
-    "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome"),
+    "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome", "marts.bme_gap_change"),
     "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records"),
     "drilldown": ("marts.compliance_records",),
     "data_quality": ("raw.load_ledger", "raw.rejects"),
@@ -367,7 +368,8 @@ class Warehouse:
             """
             select period_end_month, white_respondents_display, bme_respondents_display, white_rate, white_ci_low,
                    white_ci_high, bme_rate, bme_ci_low, bme_ci_high, gap_pp, gap_ci_low_pp, gap_ci_high_pp,
-                   p_value, significant, is_suppressed, white_reliable, bme_reliable
+                   p_value, significant, is_suppressed, white_reliable, bme_reliable, reliable, p_value_holm,
+                   significant_holm
             from marts.bme_satisfaction_gap
             where force_code = ? and borough_code = ? and question = ? and window_months = ?
             order by period_end_month
@@ -377,12 +379,34 @@ class Warehouse:
         return self.query(
             """
             select borough_code, white_respondents_display, bme_respondents_display, white_rate, bme_rate, gap_pp,
-                   gap_ci_low_pp, gap_ci_high_pp, p_value, significant, is_suppressed
+                   gap_ci_low_pp, gap_ci_high_pp, p_value, significant, is_suppressed, reliable, p_value_holm,
+                   significant_holm
             from marts.bme_satisfaction_gap
             where force_code = ? and question = ? and window_months = ? and period_end_month = ?
               and borough_code <> 'ALL'
             order by gap_pp desc nulls last, borough_code
             """, (force, question, window_months, month))
+
+    def gap_change(self, force: str, borough: str, question: str) -> dict | None:
+        """The latest marts.bme_gap_change row (12 months to the latest month against the 12 before).
+
+        None when the mart has no row for the latest month: the earlier 12-month window is not full
+        (docs/marts.md: a row exists only when both windows are full).
+        """
+        df = self.query(
+            """
+            select * from marts.bme_gap_change
+            where force_code = ? and borough_code = ? and question = ?
+              and period_end_month = (select max(period_end_month) from marts.bme_satisfaction_gap
+                                      where force_code = ? and window_months = 12)
+            """, (force, borough, question, force))
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def survey_span(self, force: str) -> tuple[object, object]:
+        """First and last survey month held (single-month windows of the gap mart)."""
+        df = self.query("select min(period_end_month) as f, max(period_end_month) as l from marts.bme_satisfaction_gap "
+                        "where force_code = ? and window_months = 1", (force,))
+        return df["f"].iloc[0], df["l"].iloc[0]
 
     def linkage(self, force: str) -> pd.DataFrame:
         """The survey-to-operations findings: whole period, force-wide, met vs missed per measure."""
@@ -428,6 +452,15 @@ class Warehouse:
                    max(finished_at) filter (where status = 'loaded') as last_loaded_at
             from raw.load_ledger group by kind order by kind
             """)
+
+    def unrecognised_values(self) -> pd.DataFrame | None:
+        """Survey values no seed recognises, with their counts (the model behind the GX warning
+        intermediate.int_survey_values_unrecognised); None when that model is not built."""
+        if "intermediate.int_survey_values_unrecognised" not in self.tables():
+            return None
+        return self.query("select force_code, field_name, value_as_given, responses from "
+                          "intermediate.int_survey_values_unrecognised order by responses desc, force_code, "
+                          "field_name, value_as_given")
 
     def check_results(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The latest data-quality run and its results (failures first); empty if never checked."""

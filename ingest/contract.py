@@ -8,6 +8,9 @@ are personal data, and the natural key that identifies a record across restated 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 # Value types of the contract. Each maps to a DuckDB macro in sql/contract_macros.sql.
 STRING = "string"
@@ -33,6 +36,36 @@ ANSWER_LABELS: tuple[str, ...] = (
 ANSWER_CODES: tuple[str, ...] = tuple(str(i) for i in range(10))
 
 
+# Rules the loader adds (docs/contract.md, "Rules the loader adds"). What ingest accepts, the build
+# accepts: the bounds have one home, the dbt project's vars (dbt_project.yml), which the raw
+# data-quality suites (quality/suites/raw_*.yml) and the staging tests read too, so no accepted
+# value can stop a later build and no copy of a bound can drift from another.
+_PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+
+
+def _plausibility_vars() -> dict:
+    """The dbt vars that bound plausible values; a missing one is an error, never a default."""
+    project = yaml.safe_load(_PROJECT_FILE.read_text(encoding="utf-8"))
+    found = dict(project.get("vars") or {})
+    names = ("earliest_plausible_date", "instant_after_load_hours", "date_after_load_days",
+             "survey_weight_min", "survey_weight_max", "reserved_codes", "code_pattern")
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise RuntimeError(f"{_PROJECT_FILE}: vars {', '.join(missing)} missing (docs/contract.md)")
+    return found
+
+
+_VARS = _plausibility_vars()
+EARLIEST_PLAUSIBLE_DATE = str(_VARS["earliest_plausible_date"])  # no instant or date before it
+INSTANT_AFTER_LOAD_HOURS = int(_VARS["instant_after_load_hours"])  # an instant at most this after the load
+DATE_AFTER_LOAD_DAYS = int(_VARS["date_after_load_days"])  # a date at most this after the load's date
+WEIGHT_BOUNDS = (float(_VARS["survey_weight_min"]), float(_VARS["survey_weight_max"]))
+# Codes the marts use themselves: ALL (the whole-force row) and UNKNOWN (var unknown_borough_code).
+RESERVED_CODES: tuple[str, ...] = tuple(str(c).upper() for c in _VARS["reserved_codes"])
+# A force or borough code (var code_pattern): nothing else reaches a dashboard heading.
+CODE_PATTERN = str(_VARS["code_pattern"])
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -40,6 +73,7 @@ class Column:
     required: bool = False
     values: tuple[str, ...] = ()  # accepted values of an enum, compared case-insensitively
     personal: bool = False  # personal data: stays in the raw layer
+    code: bool = False  # a code the marts group by (force, borough): CODE_PATTERN, not RESERVED_CODES
 
 
 @dataclass(frozen=True)
@@ -68,7 +102,7 @@ class Extract:
 
 
 def _force_and_borough(required_borough: bool = False) -> tuple[Column, ...]:
-    return (Column("borough_code", required=required_borough), Column("force_code"))
+    return (Column("borough_code", required=required_borough, code=True), Column("force_code", code=True))
 
 
 CALLS = Extract(
@@ -96,18 +130,18 @@ INCIDENTS = Extract(
         Column("created_at", TIMESTAMP, required=True),
         Column("grade", ENUM, required=True, values=("E", "P", "S", "R")),
         Column("incident_type"),
-        Column("borough_code", required=True),
+        Column("borough_code", required=True, code=True),
         Column("area_type", ENUM, values=("urban", "rural")),
         Column("first_arrival_at", TIMESTAMP),
         Column("appointment_at", TIMESTAMP),
         Column("attendance_cancelled", BOOLEAN),
         Column("closed_at", TIMESTAMP),
-        Column("force_code"),
+        Column("force_code", code=True),
         Column("caller_name", personal=True),
         Column("caller_phone", personal=True),
         Column("location_text", personal=True),
     ),
-    not_before=(("first_arrival_at", "created_at"),),
+    not_before=(("first_arrival_at", "created_at"), ("closed_at", "created_at")),
 )
 
 SURVEY_RESPONSES = Extract(
@@ -125,7 +159,7 @@ SURVEY_RESPONSES = Extract(
             required=True,
             values=("burglary", "violent_crime", "vehicle_crime", "rtc", "racist_incident", "asb", "other"),
         ),
-        Column("borough_code", required=True),
+        Column("borough_code", required=True, code=True),
         Column("ethnicity_code"),
         Column("age_band"),
         Column("gender"),
@@ -136,10 +170,11 @@ SURVEY_RESPONSES = Extract(
         Column("q_treatment", ANSWER),
         Column("q_whole_experience", ANSWER, required=True),
         Column("weight", NUMBER),
-        Column("force_code"),
+        Column("force_code", code=True),
         Column("respondent_name", personal=True),
         Column("respondent_phone", personal=True),
     ),
+    not_before=(("interview_date", "incident_date"),),
 )
 
 FEEDBACK = Extract(
@@ -178,7 +213,7 @@ FEEDBACK = Extract(
         Column("complainant_contact", personal=True),
         Column("free_text", personal=True),
     ),
-    not_before=(("acknowledged_at", "received_at"), ("responded_at", "received_at")),
+    not_before=(("acknowledged_at", "received_at"), ("responded_at", "received_at"), ("resolved_at", "received_at")),
 )
 
 VICTIM_CONTACTS = Extract(
@@ -194,9 +229,9 @@ VICTIM_CONTACTS = Extract(
             values=("recorded", "update", "victim_support_referral", "arrest", "charge", "closure", "opt_out"),
         ),
         Column("contact_at", TIMESTAMP, required=True),
-        Column("borough_code"),
+        Column("borough_code", code=True),
         Column("crime_type"),
-        Column("force_code"),
+        Column("force_code", code=True),
         Column("victim_name", personal=True),
     ),
 )

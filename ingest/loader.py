@@ -16,9 +16,8 @@ turned back into CSV text.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,18 +28,26 @@ import duckdb
 from ingest.contract import (
     ANSWER,
     BOOLEAN,
+    CODE_PATTERN,
     DATE,
+    DATE_AFTER_LOAD_DAYS,
+    EARLIEST_PLAUSIBLE_DATE,
     ENUM,
     EXTRACTS,
+    INSTANT_AFTER_LOAD_HOURS,
     NUMBER,
+    RESERVED_CODES,
     STRING,
     TIMESTAMP,
+    WEIGHT_BOUNDS,
     Column,
     Extract,
     infer_kind,
 )
 from ingest.errors import FileRejected
 from ingest.header import Header, check_required, read_header
+from ingest.limits import Limits
+from ingest.snapshot import GLOB_CHARACTERS, Snapshot, private_folder, take_snapshot
 
 # DuckDB reads an empty field as NULL unless told otherwise; with this impossible null string an
 # empty field reads as '' and only the padding of a short row is NULL, so short rows are visible.
@@ -75,14 +82,6 @@ class LoadResult:
         )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -91,8 +90,23 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _quoted_value(expr: str) -> str:
-    return f"'''' || left({expr}, {_VALUE_IN_MESSAGE}) || ''''"
+@dataclass(frozen=True)
+class _Check:
+    """One contract rule as SQL: `condition` is true when a record breaks it, `reason` is a SQL
+    expression for the reason text, `value` the SQL of the offending value (or None).
+
+    A reason never quotes the value (docs/data-protection.md): a value may be personal data, and
+    reasons are shown on the data-quality page; the value goes to raw.rejects.rejected_values,
+    which nothing displays."""
+
+    condition: str
+    reason: str
+    value: str | None = None
+
+
+def _shown_value(name: str, expr: str) -> str:
+    """`name = 'value'` (the value's first characters), for raw.rejects.rejected_values."""
+    return f"{_sql_str(name + ' = ')} || chr(39) || left({expr}, {_VALUE_IN_MESSAGE}) || chr(39)"
 
 
 # The contract macro that parses each typed column (ingest/sql/contract_macros.sql).
@@ -115,18 +129,54 @@ def _present(col: Column) -> str:
     return _ident("_present_" + col.name)
 
 
-def _column_checks(col: Column, expr: str) -> list[str]:
-    """SQL CASE expressions, each yielding a reason when the value breaks the contract.
+def _plausibility_checks(col: Column, expr: str, loaded_at: float) -> list[_Check]:
+    """The loader's own rules (docs/contract.md, "Rules the loader adds"): the ranges and codes the
+    raw data-quality suites hold critical, so that what ingest accepts the build accepts."""
+    p, name, value = _parsed(col), col.name, _shown_value(col.name, expr)
+    load = f"to_timestamp({loaded_at!r})"
+    future = _sql_str(f"{name} is later than the load of its file (an extract cannot hold the future)")
+    if col.type == TIMESTAMP:
+        return [
+            _Check(f"{p} < timestamptz '{EARLIEST_PLAUSIBLE_DATE} 00:00:00+00'",
+                   _sql_str(f"{name} is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible instant)"), value),
+            _Check(f"{p} > {load} + interval {INSTANT_AFTER_LOAD_HOURS} hour", future, value),
+        ]
+    if col.type == DATE:
+        return [
+            _Check(f"{p} < date '{EARLIEST_PLAUSIBLE_DATE}'",
+                   _sql_str(f"{name} is before {EARLIEST_PLAUSIBLE_DATE} (not a plausible date)"), value),
+            _Check(f"{p} > cast({load} + interval {DATE_AFTER_LOAD_DAYS} day as date)", future, value),
+        ]
+    if col.type == NUMBER:
+        low, high = WEIGHT_BOUNDS
+        return [_Check(f"{p} > 0 and ({p} < {low!r} or {p} > {high!r})",
+                       _sql_str(f"{name} is outside the plausible range {low:g} to {high:g}"), value)]
+    if col.code:
+        reserved = ", ".join(_sql_str(c) for c in RESERVED_CODES)
+        is_reserved = f"{_present(col)} and upper(trim({expr})) in ({reserved})"
+        return [
+            _Check(is_reserved, _sql_str(f"{name} is a code the warehouse reserves ({', '.join(RESERVED_CODES)})"),
+                   value),
+            _Check(f"{_present(col)} and not ({is_reserved}) "
+                   f"and not regexp_full_match(trim({expr}), {_sql_str(CODE_PATTERN)})",
+                   _sql_str(f"{name} is not a code (a letter or digit, then letters, digits, - or _; at most 20)"),
+                   value),
+        ]
+    return []
+
+
+def _column_checks(col: Column, expr: str) -> list[_Check]:
+    """The contract's rules for one column, each giving a reason when the value breaks it.
 
     A typed column's parsed value is read from `_parsed(col)`, computed once per record (the
     macros are large: parsing once instead of once per use roughly halves the validation time);
     likewise whether it is present, `_present(col)` (trim copies the string: it is not cheap).
     """
     present = _present(col)
-    checks: list[str] = []
+    checks: list[_Check] = []
     name = col.name
     if col.required:
-        checks.append(f"case when not ({present}) then '{name} is required but empty' end")
+        checks.append(_Check(f"not ({present})", _sql_str(f"{name} is required but empty")))
     failing = {
         TIMESTAMP: ("{p} is null", "is not a valid timestamp (or falls in the spring clock gap)"),
         DATE: ("{p} is null", "is not a valid date"),
@@ -136,16 +186,12 @@ def _column_checks(col: Column, expr: str) -> list[str]:
     }
     if col.type in failing:
         condition, text = failing[col.type]
-        checks.append(
-            f"case when {present} and {condition.format(p=_parsed(col))} "
-            f"then '{name} ' || {_quoted_value(expr)} || ' {text}' end"
-        )
+        checks.append(_Check(f"{present} and {condition.format(p=_parsed(col))}", _sql_str(f"{name} {text}"),
+                             _shown_value(name, expr)))
     elif col.type == ENUM:
         allowed = ", ".join(_sql_str(v.lower()) for v in col.values)
-        checks.append(
-            f"case when {present} and lower(trim({expr})) not in ({allowed}) "
-            f"then '{name} ' || {_quoted_value(expr)} || ' is not one of {'/'.join(col.values)}' end"
-        )
+        checks.append(_Check(f"{present} and lower(trim({expr})) not in ({allowed})",
+                             _sql_str(f"{name} is not one of {'/'.join(col.values)}"), _shown_value(name, expr)))
     return checks
 
 
@@ -195,8 +241,9 @@ def _duplicates_sql(extract: Extract, header: Header) -> str:
     """
 
 
-def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
-    """SQL that validates the records of `_records` into `_checked`: record number and reason.
+def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_at: float) -> str:
+    """SQL that validates the records of `_records` into `_checked`: record number, reason and the
+    offending values (kept apart from the reason: `_Check`).
 
     The reason is computed once per record and stored with the record number only (a filter on it
     would make DuckDB compute it twice); good records are not copied but inserted from `_records`.
@@ -204,19 +251,20 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     """
     n = len(header.names)
     key = _ident(extract.key)
-    row_checks: list[str] = []
+    row_checks: list[_Check] = []
     for col in extract.columns:
         row_checks += _column_checks(col, _ident(col.name))
+        row_checks += _plausibility_checks(col, _ident(col.name), loaded_at)
     for column, earlier in extract.not_before:
-        row_checks.append(
-            f"case when {_parsed(extract.column(column))} < {_parsed(extract.column(earlier))} "
-            f"then {_sql_str(f'{column} is before {earlier}')} end"
-        )
-    row_checks.append(
-        f"case when {_present(extract.column(extract.key))} and _key_seq > 1 then "
-        f"'duplicate {extract.key} ' || {_quoted_value(key)} || ' in this file (first at line ' "
-        f"|| _key_first_line || ')' end"
-    )
+        row_checks.append(_Check(f"{_parsed(extract.column(column))} < {_parsed(extract.column(earlier))}",
+                                 _sql_str(f"{column} is before {earlier}")))
+    row_checks.append(_Check(
+        f"{_present(extract.column(extract.key))} and _key_seq > 1",
+        f"'duplicate {extract.key} in this file (first at line ' || _key_first_line || ')'",
+        _shown_value(extract.key, key),
+    ))
+    reasons = ", ".join(f"case when {c.condition} then {c.reason} end" for c in row_checks)
+    values = ", ".join(f"case when {c.condition} then {c.value} end" for c in row_checks if c.value)
     shape = (
         "case when c_overflow is not null then 'the row has more fields than the header' "
         f"when c{n - 1} is null then 'the row has fewer fields than the header' end"
@@ -226,7 +274,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
     ] + [
         f"nullif(trim({_ident(c.name)}), '') is not null as {_present(c)}"
         for c in extract.columns
-        if c.required or c.type != STRING or c.name == extract.key
+        if c.required or c.type != STRING or c.name == extract.key or c.code
     ]
     dups = (
         "_key_seq, _key_first_line from _records left join _dups using (_rec)"
@@ -244,70 +292,55 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool) -> str:
         ),
         checked as (
             select _rec,
-                coalesce({shape},
-                         nullif(concat_ws('; ', {", ".join(row_checks)}), '')) as _reason
+                coalesce({shape}, nullif(concat_ws('; ', {reasons}), '')) as _reason,
+                case when ({shape}) is null then nullif(concat_ws('; ', {values}), '') end as _values
             from parsed
         )
         select * from checked
     """
 
 
-def _incomplete_utf8_tail(path: Path) -> int:
-    """Bytes of a multi-byte UTF-8 character cut off at the very end of the file (0 when none).
-
-    A transfer cut short can stop inside a character; only the cut record is damaged, so the file
-    is read without those bytes (the record is then judged like any other) instead of the whole
-    file being rejected as not UTF-8.
-    """
-    with open(path, "rb") as fh:
-        fh.seek(max(path.stat().st_size - 4, 0))
-        tail = fh.read()
-    for back in range(1, min(len(tail), 3) + 1):
-        byte = tail[-back]
-        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead byte
-            continue
-        needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
-        return back if needed > back else 0
-    return 0
-
-
-def _read_body(con: duckdb.DuckDBPyConnection, path: Path, header: Header, key: str) -> bool:
-    """Reads the whole file as text records into `_incoming`, then numbers them (view `_records`).
+def _read_body(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, header: Header, key: str,
+               limits: Limits) -> bool:
+    """Reads the snapshot's records as text into `_incoming`, then numbers them (view `_records`).
 
     Returns whether some value of the `key` column occurs twice (see _number_records).
 
     new_line is set explicitly: left to detect it, DuckDB 1.5 reads a lone CR line ending in a file
     that also has LF endings by swallowing the next character (found by the mixed-line-ending test).
+    The records DuckDB must not see were taken out by the snapshot (ingest/snapshot.py) and are put
+    in `_cut_rows` with their line and reason, to be quarantined with the others.
     """
     n = len(header.names)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + ", 'c_overflow': 'VARCHAR'"
-    cut = 0 if header.gzip else _incomplete_utf8_tail(path)
-    with tempfile.TemporaryDirectory() if cut else contextlib.nullcontext() as scratch:
-        if cut:
-            trimmed = Path(scratch) / path.name
-            shutil.copyfile(path, trimmed)
-            with open(trimmed, "r+b") as fh:
-                fh.truncate(path.stat().st_size - cut)
-            path = trimmed
-        _read_records(con, path, header, columns)
-    return _number_records(con, header, key)
+    _read_records(con, snapshot.path, header, columns, limits)
+    con.execute("create temp table _cut_rows (_line bigint, raw_row varchar, _reason varchar)")
+    if snapshot.cuts:
+        con.executemany("insert into _cut_rows values (?, ?, ?)",
+                        [(c.line, c.raw_row, c.reason) for c in snapshot.cuts])
+        con.execute("create temp table _cuts (before_line bigint)")
+        con.executemany("insert into _cuts values (?)", [(b,) for b in snapshot.cut_before_clean_line])
+    return _number_records(con, header, key, shifted=bool(snapshot.cuts))
 
 
-def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str) -> None:
+def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str,
+                  limits: Limits) -> None:
+    if GLOB_CHARACTERS.search(str(path)):  # never: the snapshot's path is the loader's own
+        raise FileRejected("internal: the private copy's path has a wildcard character")
     con.execute(
         f"""
         create temp table _incoming as
         select * from read_csv({_sql_str(str(path))},
             header = false, auto_detect = false, columns = {{{columns}}},
             delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false,
-            new_line = '\\n',
+            new_line = '\\n', max_line_size = {2 * limits.max_record_bytes + 1024},
             parallel = false, nullstr = {_sql_str(_NULL_SENTINEL)},
-            compression = {_sql_str("gzip" if header.gzip else "none")}, encoding = 'utf-8')
+            compression = 'none', encoding = 'utf-8')
         """
     )
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) -> bool:
+def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, shifted: bool = False) -> bool:
     """Makes `_records`: the data records of `_incoming` with their number and first line.
 
     Line of a record = 2 (after the header) + data records before it + newlines quoted inside
@@ -315,6 +348,7 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) ->
     the records are not copied; otherwise the running sum is materialised once in `_numbered`.
     The same scan tells whether a `key` value repeats (count distinct, cheaper than the window
     that finds the duplicates, which then only runs when needed). Returns that.
+    `shifted`: records were cut out of the snapshot (`_cuts`); each line after one moves down by one.
     """
     n = len(header.names)
     first = con.execute("select * from _incoming where rowid = 0").fetchone()
@@ -326,9 +360,11 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) ->
         "select coalesce(bool_or(" + " or ".join(f"contains({f}, chr(10))" for f in fields) + "), false), "
         f"count(distinct {key_field}) < count({key_field}) from _incoming where rowid > 0"
     ).fetchone()
+    shift = " + (select count(*) from _cuts where before_line <= _incoming.rowid + 1)" if shifted else ""
     if not has_newlines:
         con.execute(
-            "create temp view _records as select rowid as _rec, rowid + 1 as _line, * from _incoming where rowid > 0"
+            f"create temp view _records as select rowid as _rec, rowid + 1{shift} as _line, * "
+            "from _incoming where rowid > 0"
         )
         return bool(repeats)
     all_fields = " || ".join(f"coalesce({f}, '')" for f in fields)
@@ -341,11 +377,14 @@ def _number_records(con: duckdb.DuckDBPyConnection, header: Header, key: str) ->
         f"create temp table _numbered as select rowid as _rec, {line} as _line, * "
         "from _incoming where rowid > 0 order by rowid"
     )
+    if shifted:
+        con.execute("update _numbered set _line = _line + (select count(*) from _cuts where before_line <= _line)")
     con.execute("create temp view _records as select * from _numbered")
     return bool(repeats)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, repeats: bool,
+              loaded_at: float) -> None:
     """Finds the duplicate keys (`_dups`), then every record's reason (`_checked`, view `_rejected`).
 
     `repeats`: whether any key value occurs twice; when none does, the window is not run.
@@ -354,19 +393,19 @@ def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, 
     if repeats:  # maybe only blank keys, which are not duplicates: the window decides
         con.execute(_duplicates_sql(extract, header))
         duplicates = con.execute("select count(*) > 0 from _dups").fetchone()[0]
-    con.execute(_validation_sql(extract, header, duplicates))
+    con.execute(_validation_sql(extract, header, duplicates, loaded_at))
     con.execute("create temp view _rejected as select * from _checked where _reason is not null")
 
 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("_rejected", "_records"):
         con.execute(f"drop view if exists temp.{view}")
-    for table in ("_checked", "_dups", "_numbered", "_incoming"):
+    for table in ("_checked", "_dups", "_numbered", "_incoming", "_cut_rows", "_cuts"):
         con.execute(f"drop table if exists temp.{table}")
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, path: Path, digest: str | None,
-            started: float) -> None:
+            size: int | None, started: float) -> None:
     con.execute(
         """
         insert into raw.load_ledger values
@@ -374,10 +413,10 @@ def _ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, path: Path, dige
         """,
         [
             result.load_id,
-            path.name,
-            str(path.resolve()),
+            shown(path.name),
+            shown(path.absolute()),
             digest,
-            path.stat().st_size if path.exists() else None,
+            size,
             result.kind,
             result.rows_read,
             result.rows_loaded,
@@ -399,7 +438,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[int, s
     return (int(row[0]), str(row[1])) if row else None
 
 
-def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, header: Header,
+def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, header: Header,
                result: LoadResult) -> None:
     """Everything inside the file's transaction: insert, reconcile, summarise.
 
@@ -409,6 +448,7 @@ def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, hea
     """
     read = con.execute("select count(*) from _records").fetchone()[0]
     rejected = con.execute("select count(*) from _rejected").fetchone()[0]
+    cut = con.execute("select count(*) from _cut_rows").fetchone()[0]
     cols = ", ".join(_ident(n) for n in extract.names)
     good = "from _records where _rec not in (select _rec from _rejected) order by _rec" if rejected else "from _records"
     loaded = con.execute(
@@ -417,18 +457,26 @@ def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, hea
         select {", ".join(_named_columns(extract, header))}, ?, ?, _line, {_extra_json(extract, header)}
         {good}
         """,
-        [result.load_id, path.name],
+        [result.load_id, name],
     ).fetchone()[0]
     quarantined = 0
     if rejected:
         quarantined = con.execute(
             f"""
-            insert into raw.rejects
-            select ?, ?, ?, _line, {_raw_row_sql(header)}, _reason
+            insert into raw.rejects (load_id, kind, file_name, line_number, raw_row, reason, rejected_values)
+            select ?, ?, ?, _line, {_raw_row_sql(header)}, _reason, _values
             from _rejected join _records using (_rec) order by _rec
             """,
-            [result.load_id, extract.kind, path.name],
+            [result.load_id, extract.kind, name],
         ).fetchone()[0]
+    if cut:  # records the snapshot took out (unterminated quote, NUL, not UTF-8, over-long)
+        quarantined += con.execute(
+            "insert into raw.rejects (load_id, kind, file_name, line_number, raw_row, reason) "
+            "select ?, ?, ?, _line, raw_row, _reason from _cut_rows order by _line",
+            [result.load_id, extract.kind, name],
+        ).fetchone()[0]
+    read += cut
+    rejected += cut
     if loaded + quarantined != read or quarantined != rejected:
         raise RuntimeError(
             f"row reconciliation failed: {read} read, {loaded} loaded, {quarantined} rejected"
@@ -437,20 +485,43 @@ def _load_body(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract, hea
         result.top_reasons = [
             (str(r), int(c))
             for r, c in con.execute(
-                "select regexp_replace(_reason, '''[^'']*''', '''…''', 'g') as r, count(*) as c from _rejected "
+                "select _reason as r, count(*) as c "
+                "from (select _reason from _rejected union all select _reason from _cut_rows) "
                 "group by r order by c desc, r limit 5"
             ).fetchall()
         ]
     result.rows_read, result.rows_loaded, result.rows_rejected = int(read), int(loaded), int(quarantined)
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None) -> LoadResult:
-    """Loads one file. Never raises for a bad file: the result says what happened."""
+def shown(text: str | Path) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from another
+    system) as \\xNN, control characters (a newline in a name) escaped; never raises."""
+    raw = os.fsencode(text) if isinstance(text, Path) else str(text).encode("utf-8", "surrogateescape")
+    decoded = raw.decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in decoded)
+
+
+def _database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    return Path(row[0]).parent if row and row[0] else None
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None,
+              limits: Limits | None = None) -> LoadResult:
+    """Loads one file. Never raises for a bad file: the result says what happened.
+
+    DuckDB reads a private snapshot of the file (ingest/snapshot.py), never the file itself: the
+    bytes hashed for the ledger are the bytes parsed, and the file's name is never a glob pattern.
+    """
     started = time.time()
     path = Path(path)
-    kind = kind or infer_kind(path.name)
-    result = LoadResult(file=str(path), kind=kind, status="rejected")
+    limits = limits or Limits.from_env()
+    name = shown(path.name)
+    kind = kind or infer_kind(name)
+    result = LoadResult(file=shown(path), kind=kind, status="rejected")
     digest: str | None = None
+    size: int | None = None
+    folder: Path | None = None
     try:
         if not path.is_file():
             raise FileRejected("no such file")
@@ -459,7 +530,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
                 "cannot tell the extract kind from the file name; name it calls*, incidents*, "
                 "survey_responses*, feedback* or victim_contacts*, or pass --kind"
             )
-        digest = sha256_of(path)
+        folder = private_folder(_database_folder(con))
+        snapshot = take_snapshot(path, folder, limits)
+        digest, size = snapshot.sha256, snapshot.file_bytes
         earlier = _already_loaded(con, digest)
         if earlier:
             result.status = "skipped"
@@ -467,19 +540,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             result.message = f"already loaded (same content as load {earlier[0]}, {earlier[1]}): nothing to do"
             return result
         extract = EXTRACTS[kind]
-        header = read_header(path)
+        header = read_header(snapshot.path)
         check_required(header, extract)
         try:
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
-            repeats = _read_body(con, path, header, extract.key)
-            _validate(con, extract, header, repeats)
+            repeats = _read_body(con, snapshot, header, extract.key, limits)
+            _validate(con, extract, header, repeats, started)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
-            _load_body(con, path, extract, header, result)
+            _load_body(con, name, extract, header, result)
             result.status = "loaded"
             result.seconds = time.time() - started
-            _ledger(con, result, path, digest, started)
+            _ledger(con, result, path, digest, size, started)
             con.execute("commit")
         except BaseException:
             _rollback_quietly(con)
@@ -488,15 +561,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             _drop_work_tables(con)
     except FileRejected as exc:
         result.message, result.line = exc.reason, exc.line
-    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
-        # DuckDB's CSV reader refused the body (bad quoting, invalid UTF-8 further down, ...).
+    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
+            duckdb.OutOfMemoryException) as exc:
+        # DuckDB refused the body, or the caps on memory and spill space stopped it.
         result.message = _duckdb_reason(exc)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     if result.status == "rejected":
         result.rows_read = result.rows_loaded = result.rows_rejected = 0
         result.seconds = time.time() - started
         if result.load_id is None:
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
-        _ledger(con, result, path, digest, started)
+        _ledger(con, result, path, digest, size, started)
     return result
 
 
@@ -529,9 +606,15 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], kind: str | None = None,
                  on_result=None) -> list[LoadResult]:
+    """Loads each file on its own: one file's failure never stops the others (nor loses their loads)."""
     results = []
     for path in expand_paths(paths):
-        result = load_file(con, path, kind)
+        try:
+            result = load_file(con, path, kind)
+        except Exception as exc:  # not a bad file (load_file reports those) but still this file only
+            _rollback_quietly(con)
+            result = LoadResult(file=shown(path), kind=kind, status="rejected",
+                                message=f"could not be loaded: {type(exc).__name__}")
         results.append(result)
         if on_result:
             on_result(result)

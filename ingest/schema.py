@@ -37,9 +37,15 @@ create table if not exists raw.rejects (
     file_name varchar not null,
     line_number bigint not null,
     raw_row varchar,
-    reason varchar not null
+    reason varchar not null,
+    -- the offending values (`column = 'value'; ...`), apart from the reason: a value may be
+    -- personal data, and the reason is shown on the data-quality page; this column never is
+    rejected_values varchar
 )
 """
+
+# A warehouse made before raw.rejects had rejected_values gets the column (null for its rows).
+REJECTS_MIGRATION = "alter table raw.rejects add column if not exists rejected_values varchar"
 
 
 def raw_table_ddl(kind: str) -> str:
@@ -60,5 +66,6 @@ def init_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create sequence if not exists raw.load_id_seq start 1")
     con.execute(LEDGER_DDL)
     con.execute(REJECTS_DDL)
+    con.execute(REJECTS_MIGRATION)
     for kind in EXTRACTS:
         con.execute(raw_table_ddl(kind))

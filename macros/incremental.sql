@@ -7,6 +7,8 @@
         load_id the model holds): new records and restated ones;
       - every source key with a pending record: the as-of time has moved, so it may now be met
         or missed (a met or missed outcome never changes without a new version of the record).
+    - every (force_code, source key) the model holds for such a key under another force: a
+      restatement that moved the record to another force leaves nothing under the old one.
     All rows of a changed source key are replaced, so a restatement that moves a record to another
     standard or out of every standard (a short abandon, a cancelled attendance) leaves no stale
     row behind. `citizen-focus build --full-refresh` rebuilds everything from raw. -#}
@@ -31,6 +33,25 @@
         source_key
     from {{ this }}
     where outcome = 'pending' and source_kind = '{{ source_kind }}'
+
+    {# A restatement may move a record to another force (docs/contract.md, "Restatements"): the
+       rows held for its key under its earlier force change too (they are deleted). #}
+    union
+
+    select
+        source_kind,
+        force_code,
+        source_key
+    from {{ this }}
+    where
+        source_kind = '{{ source_kind }}'
+        and source_key in (
+            select {{ key_column }} from {{ staging_relation }}
+            where load_id > (
+                select coalesce(max(load_id), -1) from {{ this }}
+                where source_kind = '{{ source_kind }}'
+            )
+        )
 {%- endmacro %}
 
 {#- The rows a run writes: in an incremental run every changed key appears, with its new rows or,

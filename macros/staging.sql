@@ -5,10 +5,13 @@
     coalesce(upper(raw.clean_text({{ column }})), '{{ var("default_force_code") }}')
 {%- endmacro %}
 
-{#- A restated extract may bring the same record again: the latest loaded version wins. -#}
+{#- A restated extract may bring the same record again: the latest loaded version wins. The
+    restatement key is the record's id within its kind of extract, whatever its force_code
+    (docs/contract.md, "Restatements"): a restatement that moves a record to another force
+    supersedes it there, so it is never counted under both. -#}
 {% macro latest_version(key) -%}
     qualify row_number() over (
-        partition by {{ force_code() }}, trim({{ key }})
+        partition by trim({{ key }})
         order by _load_id desc, _line_number desc
     ) = 1
 {%- endmacro %}

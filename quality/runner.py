@@ -182,6 +182,10 @@ def _summarise(
     if observed is not None:
         observed_text = json.dumps(_jsonable(observed)) if not isinstance(observed, str) else observed
         number = observed if isinstance(observed, int | float) and not isinstance(observed, bool) else None
+    elif unexpected is not None and exp.type.startswith("expect_column_distinct_values") and details.get("examples"):
+        # a list of values the reference data lacks (a warning suite names them): show the values
+        observed_text = "; ".join(str(v) for v in details["examples"])
+        number = unexpected
     elif unexpected is not None:
         observed_text = f"{unexpected} of {element} rows unexpected"
         number = unexpected

@@ -28,50 +28,50 @@ VICTIM_GOOD = {"contact_type": "update", "contact_at": "2008-06-05T10:00:00Z"}
 
 BAD_ROWS: dict[str, list[tuple[dict[str, str], str]]] = {
     "calls": [
-        ({"line": "112"}, "line '112' is not one of"),
-        ({"received_at": "31/02/2008 10:00"}, "received_at '31/02/2008 10:00' is not a valid timestamp"),
+        ({"line": "112"}, "line is not one of"),
+        ({"received_at": "31/02/2008 10:00"}, "received_at is not a valid timestamp"),
         ({"received_at": "2009-03-29 01:30:00", "answered_at": ""},
-         "received_at '2009-03-29 01:30:00' is not a valid timestamp"),  # spring clock gap
+         "received_at is not a valid timestamp"),  # spring clock gap
         ({"answered_at": "2008-06-01T09:59:58Z"}, "answered_at is before received_at"),
         ({"call_id": "@duplicate"}, "duplicate call_id"),
         ({"call_id": ""}, "call_id is required but empty"),
-        ({"abandoned": "maybe"}, "abandoned 'maybe' is not a boolean"),
+        ({"abandoned": "maybe"}, "abandoned is not a boolean"),
         ({"@shape": "more"}, "the row has more fields than the header"),
         ({"@shape": "fewer"}, "the row has fewer fields than the header"),
     ],
     "incidents": [
-        ({"grade": "X"}, "grade 'X' is not one of"),
-        ({"created_at": "yesterday"}, "created_at 'yesterday' is not a valid timestamp"),
+        ({"grade": "X"}, "grade is not one of"),
+        ({"created_at": "yesterday"}, "created_at is not a valid timestamp"),
         ({"first_arrival_at": "2008-06-01T09:50:00Z"}, "first_arrival_at is before created_at"),
         ({"borough_code": "@empty"}, "borough_code is required but empty"),
-        ({"area_type": "suburban"}, "area_type 'suburban' is not one of"),
+        ({"area_type": "suburban"}, "area_type is not one of"),
         ({"incident_id": "@duplicate"}, "duplicate incident_id"),
-        ({"attendance_cancelled": "perhaps"}, "attendance_cancelled 'perhaps' is not a boolean"),
+        ({"attendance_cancelled": "perhaps"}, "attendance_cancelled is not a boolean"),
     ],
     "survey_responses": [
-        ({"q_whole_experience": "Quite happy"}, "q_whole_experience 'Quite happy' is not an answer"),
+        ({"q_whole_experience": "Quite happy"}, "q_whole_experience is not an answer"),
         ({"q_whole_experience": ""}, "q_whole_experience is required but empty"),
-        ({"weight": "0"}, "weight '0' is not a number greater than 0"),
-        ({"interview_date": "2008-02-30"}, "interview_date '2008-02-30' is not a valid date"),
-        ({"interview_date": "12/31/2008"}, "interview_date '12/31/2008' is not a valid date"),  # US order
-        ({"survey_group": "burglery"}, "survey_group 'burglery' is not one of"),
+        ({"weight": "0"}, "weight is not a number greater than 0"),
+        ({"interview_date": "2008-02-30"}, "interview_date is not a valid date"),
+        ({"interview_date": "12/31/2008"}, "interview_date is not a valid date"),  # US order
+        ({"survey_group": "burglery"}, "survey_group is not one of"),
         ({"response_id": "@duplicate"}, "duplicate response_id"),
-        ({"q_treatment": "11"}, "q_treatment '11' is not an answer"),
+        ({"q_treatment": "11"}, "q_treatment is not an answer"),
     ],
     "feedback": [
-        ({"feedback_type": "praise"}, "feedback_type 'praise' is not one of"),
+        ({"feedback_type": "praise"}, "feedback_type is not one of"),
         ({"acknowledged_at": "2008-06-01T12:00:00+01:00"}, "acknowledged_at is before received_at"),
-        ({"channel": "fax"}, "channel 'fax' is not one of"),
+        ({"channel": "fax"}, "channel is not one of"),
         ({"received_at": ""}, "received_at is required but empty"),
-        ({"received_at": "2008-13-01T00:00:00Z"}, "received_at '2008-13-01T00:00:00Z' is not a valid timestamp"),
+        ({"received_at": "2008-13-01T00:00:00Z"}, "received_at is not a valid timestamp"),
         ({"feedback_id": "@duplicate"}, "duplicate feedback_id"),
-        ({"outcome": "closed", "free_text": 'He said "sorry",\nthen left.'}, "outcome 'closed' is not one of"),
+        ({"outcome": "closed", "free_text": 'He said "sorry",\nthen left.'}, "outcome is not one of"),
     ],
     "victim_contacts": [
-        ({"contact_type": "letter"}, "contact_type 'letter' is not one of"),
+        ({"contact_type": "letter"}, "contact_type is not one of"),
         ({"crime_reference": ""}, "crime_reference is required but empty"),
-        ({"contact_at": "2008-10-26T25:00:00Z"}, "contact_at '2008-10-26T25:00:00Z' is not a valid timestamp"),
-        ({"contact_at": "30/03/2008 01:30"}, "contact_at '30/03/2008 01:30' is not a valid timestamp"),  # spring gap
+        ({"contact_at": "2008-10-26T25:00:00Z"}, "contact_at is not a valid timestamp"),
+        ({"contact_at": "30/03/2008 01:30"}, "contact_at is not a valid timestamp"),  # spring gap
         ({"contact_id": "@duplicate"}, "duplicate contact_id"),
     ],
 }
@@ -136,9 +136,9 @@ def write_bad_files(out: Path, force: str, good_calls: Path) -> dict[str, dict]:
     """Whole files the loader must reject (or load as empty), with the expected status and reason."""
     files: dict[str, dict] = {}
 
-    def put(name: str, data: bytes, status: str, reason: str) -> None:
+    def put(name: str, data: bytes, status: str, reason: str, rows_rejected: int = 0) -> None:
         (out / name).write_bytes(data)
-        files[name] = {"status": status, "reason": reason, "rows_loaded": 0}
+        files[name] = {"status": status, "reason": reason, "rows_loaded": 0, "rows_rejected": rows_rejected}
 
     calls_header = good_calls.open(encoding="utf-8").readline()
     put(f"calls_{force}_missing_column.csv",
@@ -150,7 +150,7 @@ def write_bad_files(out: Path, force: str, good_calls: Path) -> dict[str, dict]:
     put(f"survey_responses_{force}_not_utf8.csv",
         ("response_id,interview_date,survey_group,borough_code,q_whole_experience,respondent_name\n"
          "R1,2008-07-01,burglary,CW,Very satisfied,Ren\u00e9e\n").encode("latin-1"),
-        "rejected", "not UTF-8")
+        "loaded", "not UTF-8", rows_rejected=1)  # the header is UTF-8: the row is quarantined, its reason kept
     put(f"victim_contacts_{force}_police_uk.csv",
         (POLICE_UK_HEADER + ",2023-03,City of London Police,City of London Police,-0.1,51.5,On or near X,"
          "E01000001,City of London 001A,Anti-social behaviour,,\n").encode("utf-8"),

@@ -5,11 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts
-from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from citizen_focus.access import role_allows
+from dashboards import charts, inference
+from dashboards.common import as_date, choose_force, current_role, footer, month_name, page_setup
 from dashboards.data import QUESTION_LABELS, QUESTIONS
+from dashboards.text import md
 
-wh = page_setup("board", "marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome")
+wh = page_setup("board", "marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome",
+                "marts.bme_gap_change")
+settings = inference.settings()
 force = choose_force(wh)
 st.title("White / BME satisfaction gap")
 c1, c2, c3 = st.columns(3)
@@ -22,7 +26,7 @@ borough = c3.selectbox("Borough", boroughs, format_func=lambda b: "All boroughs 
                        key="borough")
 gap = wh.bme_gap(force, borough, question, window)
 if gap.empty:
-    st.info(f"No survey results for {force}.")
+    st.info(f"No survey results for {md(force)}.")
     st.stop()
 where = "force-wide" if borough == "ALL" else borough
 first, last = month_name(gap["period_end_month"].min()), month_name(gap["period_end_month"].max())
@@ -56,8 +60,25 @@ def _sig(s: object) -> str:
     return "✔ significant" if s else "not significant"
 
 
+def _reliability(r: object) -> str:
+    return "" if r is None or pd.isna(r) or bool(r) else inference.reliability_note(settings)
+
+
+st.subheader("Is the gap closing?")
+change = wh.gap_change(force, borough, question)
+if change is None:
+    span = wh.survey_span(force)
+    st.markdown(inference.not_enough_data(month_name(span[0]), month_name(span[1])))
+else:
+    st.markdown(f"{inference.md(where[0].upper() + where[1:])}, {label.lower()}, 12 months to "
+                f"{month_name(change['period_end_month'])} against the 12 months to "
+                f"{month_name(change['previous_period_end_month'])}. "
+                + inference.gap_change_sentence(change, settings))
+
+
 latest = gap.sort_values("period_end_month").iloc[-1]
-st.subheader(f"{where[0].upper() + where[1:]}, {window_label.lower()} ending {month_name(latest['period_end_month'])}")
+st.subheader(f"{md(where[0].upper() + where[1:])}, {window_label.lower()} ending "
+             f"{month_name(latest['period_end_month'])}")
 st.dataframe(pd.DataFrame([{
     "White": _rate(latest["white_rate"], latest["white_ci_low"], latest["white_ci_high"]),
     "White respondents": latest["white_respondents_display"],
@@ -65,10 +86,17 @@ st.dataframe(pd.DataFrame([{
     "BME respondents": latest["bme_respondents_display"],
     "Gap (95% interval)": _gap(latest["gap_pp"], latest["gap_ci_low_pp"], latest["gap_ci_high_pp"]),
     "Significance": _sig(latest["significant"]),
+    "Reliability": _reliability(latest["reliable"]),
 }]), hide_index=True, width="stretch", key="latest_gap")
 
 ranked = wh.bme_gap_by_borough(force, question, window, as_date(latest["period_end_month"]))
 st.subheader(f"Boroughs ranked by gap, {month_name(latest['period_end_month'])}")
+adjusted = True
+if role_allows(current_role(), "analyst"):  # the unadjusted flag stays available to analysts
+    adjusted = not st.toggle("Unadjusted flags (each borough tested on its own)", value=False, key="unadjusted")
+tested = int(ranked["p_value"].notna().sum())
+st.caption(inference.holm_caption(tested, int(ranked["significant_holm"].fillna(False).sum()),
+                                  int(ranked["significant"].fillna(False).sum()), adjusted, settings))
 st.dataframe(pd.DataFrame({
     "Borough": ranked["borough_code"],
     "White": [_rate(r, n=n) for r, n in zip(ranked["white_rate"], ranked["white_respondents_display"], strict=True)],
@@ -77,7 +105,8 @@ st.dataframe(pd.DataFrame({
     "BME respondents": ranked["bme_respondents_display"],
     "Gap (95% interval)": [_gap(g, lo, hi) for g, lo, hi in zip(ranked["gap_pp"], ranked["gap_ci_low_pp"],
                                                                  ranked["gap_ci_high_pp"], strict=True)],
-    "Significance": [_sig(s) for s in ranked["significant"]],
+    "Significance": [_sig(s) for s in ranked["significant_holm" if adjusted else "significant"]],
+    "Reliability": [_reliability(r) for r in ranked["reliable"]],
 }), hide_index=True, width="stretch", key="ranked_table")
 if ranked["gap_pp"].notna().any():
     st.plotly_chart(charts.ranked_gaps(ranked, f"{label}: gap by borough, {window_label.lower()} ending "

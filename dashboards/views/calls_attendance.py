@@ -9,13 +9,14 @@ from dashboards import charts
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.data import ATTENDANCE_STANDARDS, CALL_STANDARDS
 from dashboards.disclosure import suppress
+from dashboards.text import md
 
 wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records")
 force = choose_force(wh)
 st.title("Calls & attendance")
 monthly = wh.force_monthly(force, CALL_STANDARDS + ATTENDANCE_STANDARDS)
 if monthly.empty:
-    st.info(f"No call or attendance records for {force} in the published marts.")
+    st.info(f"No call or attendance records for {md(force)} in the published marts.")
     st.stop()
 first, last = month_name(monthly["period_month"].min()), month_name(monthly["period_month"].max())
 calls = monthly[monthly["standard_id"].isin(CALL_STANDARDS)]
@@ -32,7 +33,7 @@ standards = [s for s in CALL_STANDARDS + ATTENDANCE_STANDARDS if s in set(monthl
 standard = st.selectbox("Standard", standards, key="standard")
 one = monthly[monthly["standard_id"] == standard].sort_values("period_month")
 shown = suppress(one)
-st.subheader(f"{standard}: force-wide by month")
+st.subheader(f"{md(standard)}: force-wide by month")
 st.dataframe(pd.DataFrame({
     "Month": [month_name(m) for m in shown["period_month"]],
     "Within standard": [charts.cell_rate(r, n) for r, n in zip(shown["rate"], shown["denominator"], strict=True)],
@@ -61,7 +62,7 @@ if threshold > 0:
 months = sorted(one["period_month"].unique(), reverse=True)
 month = st.selectbox("League table month", months, format_func=month_name, key="league_month")
 league = suppress(wh.league_table(force, standard, as_date(month)))
-st.subheader(f"Borough league table, {standard}, {month_name(month)}")
+st.subheader(f"Borough league table, {md(standard)}, {month_name(month)}")
 st.dataframe(pd.DataFrame({
     "Rank": range(1, len(league) + 1), "Borough": league["borough_code"],
     "Status": [charts.rag_label(r) for r in league["rag"]],

@@ -9,13 +9,14 @@ from dashboards import charts
 from dashboards.common import choose_force, footer, month_name, page_setup
 from dashboards.data import FEEDBACK_STANDARDS, VICTIM_STANDARDS
 from dashboards.disclosure import suppress
+from dashboards.text import md
 
 wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records")
 force = choose_force(wh)
 st.title("Complaints & victim care")
 monthly = wh.force_monthly(force, FEEDBACK_STANDARDS + VICTIM_STANDARDS)
 if monthly.empty:
-    st.info(f"No complaint or victim-contact records for {force} in the published marts.")
+    st.info(f"No complaint or victim-contact records for {md(force)} in the published marts.")
     st.stop()
 first, last = month_name(monthly["period_month"].min()), month_name(monthly["period_month"].max())
 

@@ -48,6 +48,21 @@ else:
     st.dataframe(pd.DataFrame({"Extract": reasons["kind"], "Reason (values masked)": reasons["reason"],
                                "Rows": reasons["rows_rejected"]}), hide_index=True, width="stretch", key="reasons")
 
+st.subheader("Unrecognised survey values")
+unrecognised = wh.unrecognised_values()
+if unrecognised is None:
+    st.info("The unrecognised-values model is not in this warehouse yet: run `citizen-focus build`.")
+elif unrecognised.empty:
+    st.success("Every ethnicity value, survey group and answer is recognised by the reference seeds.")
+else:
+    st.warning(f"Warning: {len(unrecognised)} survey values match no reference seed "
+               f"({int(unrecognised['responses'].sum())} responses); they are left out of the groups they would "
+               "decide (an unrecognised ethnicity is neither White nor BME). Extend the seed or correct the extract.")
+    st.dataframe(pd.DataFrame({"Force": unrecognised["force_code"], "Field": unrecognised["field_name"],
+                               "Value as given": unrecognised["value_as_given"],
+                               "Responses": unrecognised["responses"]}), hide_index=True, width="stretch",
+                 key="unrecognised")
+
 st.subheader("Latest data-quality check")
 run, results = wh.check_results()
 if run.empty:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.text import md
 
 LIMIT = 500
 
@@ -15,7 +16,7 @@ st.title("Record drill-down")
 options = wh.query("select distinct standard_id, period_month from marts.compliance_records where force_code = ? "
                    "order by standard_id, period_month desc", (force,))
 if options.empty:
-    st.info(f"No records for {force}.")
+    st.info(f"No records for {md(force)}.")
     st.stop()
 c1, c2, c3, c4 = st.columns(4)
 standard = c1.selectbox("Standard", sorted(options["standard_id"].unique()), key="dd_standard")
@@ -27,7 +28,8 @@ borough = c3.selectbox("Borough", ["All", *boroughs], key="dd_borough")
 outcome = c4.selectbox("Outcome", ["All", "missed", "met", "pending"], key="dd_outcome")
 rows = wh.records(force, standard, as_date(month), None if borough == "All" else borough,
                   None if outcome == "All" else outcome, LIMIT)
-st.caption(f"{len(rows)} record(s){' (first 500)' if len(rows) == LIMIT else ''}: {standard}, {month_name(month)}, "
-           f"{borough}, {outcome}. Times: started in Europe/London; deadline and event in UTC; elapsed in seconds.")
+st.caption(f"{len(rows)} record(s){' (first 500)' if len(rows) == LIMIT else ''}: {md(standard)}, "
+           f"{month_name(month)}, {md(borough)}, {md(outcome)}. Times: started in Europe/London; deadline and event in "
+           "UTC; elapsed in seconds.")
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="records")
 footer(wh)

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboards import exports
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.data import BOROUGH_GAPS, EXPORTABLE
+from dashboards.text import md
 
 PREVIEW_ROWS = 200
 
@@ -32,7 +33,7 @@ n_rows = wh.export_count(table, force, month)
 preview = exports.prepare(wh.export_frame(table, force, month, limit=PREVIEW_ROWS))
 preview = preview.astype({c: str for c in preview.columns if preview[c].dtype == object})  # "<10" beside numbers
 stem = (table.split(".")[-1] if table != BOROUGH_GAPS else "bme_gap_by_borough") + f"_{force}"
-st.write(f"{n_rows:,} rows for {force}. Counts of 1–9 are shown as <10, with what would reveal them withheld; "
+st.write(f"{n_rows:,} rows for {md(force)}. Counts of 1–9 are shown as <10, with what would reveal them withheld; "
          "cells that a spreadsheet would run as a formula are prefixed with an apostrophe.")
 c1, c2 = st.columns(2)
 c1.download_button("Download CSV", lambda: exports.files(wh, table, force, month)[0], file_name=f"{stem}.csv",

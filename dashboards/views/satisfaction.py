@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards import charts
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.data import QUESTION_LABELS, QUESTIONS
+from dashboards.text import md
 
 DIMENSIONS = {"survey_group": "Survey group", "ethnic_group": "Ethnic group", "age_band": "Age band",
               "gender": "Gender", "disability": "Disability"}
@@ -23,7 +24,7 @@ borough = c2.selectbox("Borough", boroughs, format_func=lambda b: "All boroughs 
                        key="borough")
 df = wh.satisfaction(force, borough, window)
 if df.empty:
-    st.info(f"No survey results for {force}.")
+    st.info(f"No survey results for {md(force)}.")
     st.stop()
 df["question_label"] = df["question"].map(QUESTION_LABELS)
 first, last = month_name(df["period_end_month"].min()), month_name(df["period_end_month"].max())
@@ -55,7 +56,7 @@ months = sorted(df["period_end_month"].unique(), reverse=True)
 month = st.selectbox("Period ending", months, format_func=month_name, key="month")
 now = df[df["period_end_month"] == month].copy()
 now["order"] = now["question"].map(QUESTIONS.index)
-st.subheader(f"{where[0].upper() + where[1:]}, {window_label.lower()} ending {month_name(month)}")
+st.subheader(f"{md(where[0].upper() + where[1:])}, {window_label.lower()} ending {month_name(month)}")
 st.dataframe(_table(now.sort_values("order"), "question_label", "Question"), hide_index=True, width="stretch",
              key="questions_table")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts
+from dashboards import charts, inference
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.disclosure import suppress
+from dashboards.text import md
 
 wh = page_setup("board", "marts.promise_scorecard", "marts.pledge_compliance")
 force = choose_force(wh)
@@ -18,7 +19,7 @@ period = card["period_month"].dropna()
 shown_month = period.iloc[0] if len(period) else latest
 
 st.title("Scorecard: every commitment")
-st.caption(f"{force} · latest complete month: {month_name(shown_month)} · rates are the share of records within "
+st.caption(f"{md(force)} · latest complete month: {month_name(shown_month)} · rates are the share of records within "
            "each standard; change is in percentage points (pp) against the previous month")
 
 
@@ -57,13 +58,24 @@ for r in missed.itertuples():
     if len(where):  # lowest rates first; cells too small to show a rate last
         where = where.assign(_order=pd.to_numeric(where["rate"], errors="coerce")).sort_values(
             ["_order", "borough_code"], na_position="last")
-        lowest = ", ".join(f"{b.borough_code} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
+        lowest = ", ".join(f"{md(b.borough_code)} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
                            for b in where.head(3).itertuples())
         places = f"below target in {len(where)} of {n_boroughs} boroughs; lowest: {lowest}"
     else:
         places = "no single borough below target"
-    st.markdown(f"- {charts.RAG_ICONS[r.rag]} **{r.standard_id}** {r.title}: {charts.pct(r.latest_rate)} against "
-                f"{charts.pct(r.target_rate, 0)}; {places}")
+    st.markdown(f"- {charts.RAG_ICONS[r.rag]} **{md(r.standard_id)}** {md(r.title)}: "
+                f"{charts.pct(r.latest_rate)} against {charts.pct(r.target_rate, 0)}; {places}")
+
+if {"marts.bme_gap_change", "marts.bme_satisfaction_gap"} <= wh.tables():
+    st.subheader("Is the BME satisfaction gap closing?")
+    change = wh.gap_change(force, "ALL", "whole_experience")
+    if change is None:
+        span = wh.survey_span(force)
+        st.markdown(inference.not_enough_data(month_name(span[0]), month_name(span[1])))
+    else:
+        st.markdown(f"Force-wide, whole experience, 12 months to {month_name(change['period_end_month'])} against "
+                    f"the 12 months to {month_name(change['previous_period_end_month'])}. "
+                    + inference.gap_change_sentence(change, inference.settings()))
 
 st.subheader("All standards")
 st.dataframe(table, hide_index=True, width="stretch", key="scorecard_table",
@@ -81,7 +93,7 @@ if len(grid):
         hist = wh.borough_history(force, borough)
         last = hist[pd.to_datetime(hist["period_month"]) == pd.Timestamp(latest)]
         shown = suppress(last)
-        st.markdown(f"#### {borough}, {month_name(latest)}")
+        st.markdown(f"#### {md(borough)}, {month_name(latest)}")
         st.dataframe(pd.DataFrame({
             "Standard": shown["standard_id"],
             "Status": [charts.rag_label(x) for x in shown["rag"]],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from citizen_focus.access import (
     AccessConfigError,
+    SignInThrottle,
     add_local_user,
+    audit,
     hash_password,
     load_access,
     role_allows,
@@ -67,3 +70,59 @@ def test_a_wrong_access_file_is_refused_with_a_reason(tmp_path: Path, text: str,
 def test_a_missing_access_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AccessConfigError, match="no access file"):
         load_access(tmp_path / "absent.toml")
+
+
+class _Clock:
+    """A clock the test moves by hand (the throttle's only input besides the calls)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_backoff_doubles_per_user_after_the_free_failures_up_to_the_cap() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(free=3, base=1.0, cap=300.0, clock=clock)
+    waits = []
+    for _ in range(14):
+        throttle.failed("ada", "10.0.0.1")
+        waits.append(throttle.wait_seconds("ada", "10.0.0.1"))
+        clock.now += waits[-1]  # the attacker waits exactly as long as told, then tries again
+    assert waits == [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    throttle.succeeded("ada", "10.0.0.1")
+    assert throttle.wait_seconds("ada", "10.0.0.1") == 0
+
+
+def test_backoff_is_per_user_and_per_client() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(free=1, base=60.0, cap=600.0, clock=clock)
+    throttle.failed("ada", "10.0.0.1")
+    throttle.failed("ada", "10.0.0.2")  # the user's second failure, from another client
+    assert throttle.wait_seconds("ada", "10.0.0.3") == 60  # the user is locked wherever she tries from
+    assert throttle.wait_seconds("bob", "10.0.0.3") == 0
+    throttle.failed("eve", "10.0.0.9")
+    throttle.failed("mallory", "10.0.0.9")  # the client's second failure, a different user each time
+    assert throttle.wait_seconds("trent", "10.0.0.9") == 60  # that client is locked for every user
+    assert throttle.wait_seconds("trent", "10.0.0.8") == 0
+    clock.now += 60
+    assert throttle.wait_seconds("ada", "10.0.0.3") == throttle.wait_seconds("trent", "10.0.0.9") == 0
+
+
+def test_default_backoff_figures_make_a_thousand_guesses_take_days() -> None:
+    throttle = SignInThrottle.from_settings()
+    assert (throttle.free, throttle.base, throttle.cap) == (3, 1.0, 300.0)  # documented in docs/access-control.md
+    total = sum(min(300.0, 2.0 ** (k - 4)) for k in range(4, 1000))  # waits after failures 4 .. 999
+    assert total == 1 + 2 + 4 + 8 + 16 + 32 + 64 + 128 + 256 + 300 * (999 - 12)
+    assert total > 3 * 24 * 3600
+
+
+def test_the_audit_log_is_json_lines_owner_only(tmp_path: Path) -> None:
+    log = tmp_path / "signin-audit.log"
+    audit(log, "refused_password", "ada", "10.0.0.1", "local")
+    audit(log, "signed_in", "ada\n{forged}", None, "local")
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["event"], r["user"], r["client"], r["auth"]) for r in lines] == [
+        ("refused_password", "ada", "10.0.0.1", "local"), ("signed_in", "ada\n{forged}", None, "local")]
+    assert oct(log.stat().st_mode & 0o777) == "0o600"

@@ -50,7 +50,7 @@ k17,999,2009-04-11T10:00:00Z,2009-04-11T10:00:03Z,,,,{MARK}1
 
 CALLS_CUMB = f"""
 call_id,line,received_at,answered_at,borough_code,force_code,handler_id
-k1,999,2009-04-02T10:00:00Z,2009-04-02T10:00:30Z,KEND,CUMB,{MARK}2
+u1,999,2009-04-02T10:00:00Z,2009-04-02T10:00:30Z,KEND,CUMB,{MARK}2
 """
 
 INCIDENTS = f"""
@@ -217,7 +217,7 @@ def test_neighbouring_cells_are_apart_and_each_appears_only_with_a_record(wareho
     assert cells[("PLEDGE-6-999", "MPS", "HK", march)] == (1, 2, 0)  # k7 (22:30 UTC 31 Mar = 23:30 BST), k15
     assert cells[("PLEDGE-6-999", "MPS", "CW", april)] == (1, 1, 0)
     assert cells[("PLEDGE-6-999", "MPS", "UNKNOWN", april)] == (1, 1, 0)
-    assert cells[("PLEDGE-6-999", "CUMB", "KEND", april)] == (0, 1, 0)  # same call id k1, other force
+    assert cells[("PLEDGE-6-999", "CUMB", "KEND", april)] == (0, 1, 0)  # other force, call u1
     assert cells[("PLEDGE-7-EMERGENCY", "MPS", "CW", may)] == (0, 0, 1)  # n18: pending-only cell
     assert cells[("PLEDGE-12-MONTHLY-UPDATE", "MPS", "HK", march)] == (1, 3, 0)  # V2#1, V2#2, V7#1
     assert cells[("PLEDGE-12-MONTHLY-UPDATE", "MPS", "HK", may)] == (1, 1, 1)  # V8#2 met 1 May, V8#3 pending

@@ -1,9 +1,11 @@
 """End to end in a real browser: `citizen-focus serve` on the fixture warehouse, Debian's headless chromium.
 
 Signs in as the local admin, opens every page from the sidebar, checks each page's key text is
-rendered (figures from the marts included) and saves a screenshot to docs/screenshots/ (the
-README shows the scorecard's). Also: nobody signed in sees the sign-in form and no figures, and no
-page shows the planted personal data.
+rendered (figures from the marts included) and saves a screenshot of each page to a temporary
+folder, or to $CITIZEN_FOCUS_SCREENSHOT_DIR when set (`make screenshots` refreshes docs/screenshots/,
+which the README shows): running the tests leaves the working tree as it was.
+Also: nobody signed in sees the sign-in form and no figures, no
+page shows the planted personal data, and any request a page makes to another host fails the test.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +32,7 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
-SHOTS = PROJECT_DIR / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("CITIZEN_FOCUS_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="citizen-focus-shots-"))
 # sidebar link -> (screenshot name, texts that must be rendered)
 PAGES = {
     "Scorecard": ("scorecard", ["Scorecard: every commitment", "Missed in June 2008", "PLEDGE-6-999",
@@ -78,13 +82,35 @@ def server(dashboard_warehouse: Path) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+FOREIGN: list[str] = []  # every request the pages made to a host other than the app's
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+
+
+def _only_local(route) -> None:
+    """Aborts (and records) any request to another host: nothing may leave the machine (a favicon from a
+    font server, an image or script from a CDN...)."""
+    if urllib.parse.urlsplit(route.request.url).hostname not in LOCAL_HOSTS | {"::1"}:
+        FOREIGN.append(route.request.url)
+        route.abort()
+    else:
+        route.continue_()
+
+
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[Page]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1440, "height": 2200})
+        page.context.route("**/*", _only_local)
         yield page
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_leaves_the_machine() -> Iterator[None]:
+    FOREIGN.clear()
+    yield
+    assert FOREIGN == [], f"the pages requested other hosts: {FOREIGN}"
 
 
 def _sign_in(page: Page, url: str, user: str, password: str) -> None:

@@ -151,14 +151,32 @@ def test_a_record_the_new_load_leaves_alone_is_not_rewritten(built: tuple[Path, 
     assert query(full, PLANTED) == [(10.001,)]
 
 
-def test_the_fingerprint_follows_models_macros_seeds_and_vars_only(tmp_path: Path) -> None:
-    from citizen_focus.build_state import project_fingerprint
+def _project_copy(tmp_path: Path) -> Path:
     from citizen_focus.config import PROJECT_DIR
 
     project = tmp_path / "project"
-    for name in ("models", "macros", "seeds"):
+    for name in ("models", "macros", "seeds", "ingest/sql"):
         shutil.copytree(PROJECT_DIR / name, project / name)
     shutil.copyfile(PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
+    return project
+
+
+def test_a_changed_parse_macro_changes_the_fingerprint(tmp_path: Path) -> None:
+    """Staging parses raw text with the macros of ingest/sql: changing one must force a full
+    rebuild, or loads already staged keep the old parse (an incremental build reads new loads only)."""
+    from citizen_focus.build_state import project_fingerprint
+
+    project = _project_copy(tmp_path)
+    before = project_fingerprint(project)
+    macros = project / "ingest" / "sql" / "contract_macros.sql"
+    macros.write_text(macros.read_text() + "\n-- a changed parse rule\n")
+    assert project_fingerprint(project) != before
+
+
+def test_the_fingerprint_follows_models_macros_seeds_and_vars_only(tmp_path: Path) -> None:
+    from citizen_focus.build_state import project_fingerprint
+
+    project = _project_copy(tmp_path)
     (project / "tests").mkdir()
     before = project_fingerprint(project)
     (project / "tests" / "new_test.sql").write_text("select 1")

@@ -402,3 +402,31 @@ def test_build_publishes_only_a_warehouse_that_passes_the_checks(tmp_path) -> No
         assert not con.execute(
             "select count(*) from information_schema.tables where table_schema = 'quality'"
         ).fetchone()[0]
+
+
+def test_an_unknown_borough_code_is_reported_with_its_count(built, tmp_path) -> None:
+    """docs/contract.md: an unknown borough code is kept and reported. On the clean build the
+    warning passes (test_the_real_build_is_clean_of_warnings_too); two calls and one incident
+    under a code the boroughs seed does not list for MPS make it fail, naming code and counts,
+    while the records stay in the force's figures."""
+    db = copy_warehouse(built, tmp_path)
+    suite = "intermediate.int_borough_codes_unrecognised.codes"
+    clean = check(db, suites=[suite], write_docs=False)
+    assert clean.failed == set(), clean.output
+    call = {"line": "101", "received_at": "2008-06-11T11:00:00Z", "answered_at": "2008-06-11T11:00:05Z"}
+    insert_raw(db, "calls", [{**call, "call_id": f"zz{i}", "borough_code": "zz"} for i in range(2)])
+    insert_raw(db, "incidents", [{"incident_id": "zz-e", "created_at": "2008-06-10T10:00:00Z", "grade": "P",
+                                  "borough_code": "ZZ", "first_arrival_at": "2008-06-10T10:30:00Z"}])
+    # planted into existing loads, which incremental staging would not read again: restage in full
+    rebuilt = run_dbt(db, "run", "--full-refresh", "--select",
+                      "path:models/staging", "int_borough_codes_unrecognised")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    run = check(db, suites=[suite], write_docs=False)
+    assert run.failed == {(suite, "every_borough_code_known")}, run.output
+    assert run.failed_with("critical") == set()
+    observed = run.result(suite, "every_borough_code_known")["observed_value"]
+    assert 'MPS calls borough "ZZ": 2 records' in observed
+    assert 'MPS incidents borough "ZZ": 1 records' in observed
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute("select count(*) from staging.stg_telephony__calls where borough_code = 'ZZ'").fetchone()
+    assert kept == (2,)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import brentq
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 from warehouse_builder import build_warehouse, query
@@ -249,13 +250,27 @@ def wilson(p: float, n: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def newcombe(p1, n1, p2, n2) -> tuple[float, float]:
+def newcombe(p1, n1, p2, n2, z: float = Z) -> tuple[float, float]:
     def bounds(p, n):  # Wilson as the roots of the score quadratic
-        a, b, c = 1 + Z * Z / n, -(2 * p + Z * Z / n), p * p
+        a, b, c = 1 + z * z / n, -(2 * p + z * z / n), p * p
         disc = math.sqrt(max(b * b - 4 * a * c, 0.0))
         return max(0.0, (-b - disc) / (2 * a)), min(1.0, (-b + disc) / (2 * a))
     (l1, u1), (l2, u2) = bounds(p1, n1), bounds(p2, n2)
     return p1 - p2 - math.hypot(p1 - l1, u2 - p2), p1 - p2 + math.hypot(u1 - p1, p2 - l2)
+
+
+def inverted_p(p1, n1, p2, n2) -> float:
+    """docs/measures.md: p = 2 (1 - Phi(z*)), z* where the Newcombe limit on the side of 0 reaches
+    0; found here with scipy's root finder on the quadratic-root Wilson limits above."""
+    d = p1 - p2
+    if d == 0:
+        return 1.0
+    def limit(z: float) -> float:  # the limit on the side of 0, signed so that it falls to 0
+        low, high = newcombe(p1, n1, p2, n2, z)
+        return low if d > 0 else -high
+    if limit(40.0) > 0:
+        return 2 * norm.sf(40.0)
+    return 2 * norm.sf(brentq(limit, 0.0, 40.0, xtol=1e-14))
 
 
 def close(a, b, tol=1e-9) -> bool:
@@ -343,8 +358,7 @@ def test_service_outcome_mart_matches_an_independent_computation(warehouse, file
         (n1, p1, e1), (n2, p2, e2) = mine["met"], mine["missed"]
         if n1 >= 10 and n2 >= 10:
             low, high = newcombe(p1, e1, p2, e2)
-            se = math.sqrt(p1 * (1 - p1) / e1 + p2 * (1 - p2) / e2)
-            pv = 2 * norm.sf(abs(p1 - p2) / se) if se > 0 else (1.0 if p1 == p2 else 0.0)
+            pv = inverted_p(p1, e1, p2, e2)
             want += [100 * (p1 - p2), 100 * low, 100 * high, pv, low > 0 or high < 0]
             compared += 1
         else:

@@ -22,6 +22,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import brentq
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 from warehouse_builder import build_warehouse, query
@@ -55,7 +56,7 @@ ANSWERS = [
 ETHNICITIES = ["W1", "w2", "W9", "White British", "Irish", "White: Roma", "Any other White background",
                "M1", "A1", "A2", "B1", "B2", "O1", "O9", "Black African", " Indian ", "Mixed: White and Asian",
                "Chinese", "NS", "Not stated", "Prefer not to say", "", "Martian"]
-SAT_PROB = {"White": 0.72, "BME": 0.55, "Not stated": 0.62}
+SAT_PROB = {"White": 0.72, "BME": 0.55, "Not stated": 0.62, "Unrecognised": 0.62}
 
 
 def answer_code(text: str) -> int | None:
@@ -64,7 +65,9 @@ def answer_code(text: str) -> int | None:
 
 
 def ethnic_group(text: str) -> str:
-    return ETHNIC_GROUPS.get(text.strip().lower(), "Not stated")
+    # docs/measures.md (revised): missing = Not stated; a value matching no label = Unrecognised
+    key = text.strip().lower()
+    return "Not stated" if not key else ETHNIC_GROUPS.get(key, "Unrecognised")
 
 
 def csv_field(value: str) -> str:
@@ -222,11 +225,33 @@ def newcombe(p1: float, n1: float, p2: float, n2: float) -> tuple[float, float]:
     return d - math.hypot(p1 - l1, u2 - p2), d + math.hypot(u1 - p1, p2 - l2)
 
 
+def wilson_at(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson bounds at critical value z, clipped to [0, 1] and to contain p."""
+    centre, half = p + z * z / (2 * n), z * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return min(p, max(0.0, (centre - half) / scale)), max(p, min(1.0, (centre + half) / scale))
+
+
+def inverted_z(p1: float, n1: float, p2: float, n2: float) -> float:
+    """docs/measures.md (revised): signed z* at which the Newcombe limit on the side of 0 reaches 0,
+    found here by scipy's brentq (not the project's bisection); 40 when it has not by z = 40."""
+    d = p1 - p2
+    if d == 0:
+        return 0.0
+
+    def limit_gap(z: float) -> float:
+        l1, u1 = wilson_at(p1, n1, z)
+        l2, u2 = wilson_at(p2, n2, z)
+        return abs(d) - (math.hypot(p1 - l1, u2 - p2) if d > 0 else math.hypot(u1 - p1, p2 - l2))
+
+    if limit_gap(40.0) > 0:
+        return math.copysign(40.0, d)
+    return math.copysign(brentq(limit_gap, 0.0, 40.0, xtol=1e-14, rtol=1e-15), d)
+
+
 def z_test_p_value(p1: float, n1: float, p2: float, n2: float) -> float:
-    se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    if se == 0:
-        return 1.0 if p1 == p2 else 0.0
-    return float(2 * norm.sf(abs(p1 - p2) / se))
+    """The p-value of the gap by inverting the Newcombe interval (revised definition)."""
+    return float(2 * norm.sf(abs(inverted_z(p1, n1, p2, n2))))
 
 
 def cells(answers: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -326,7 +351,7 @@ def test_equality_breakdowns_match_an_independent_computation(warehouse, respons
     genders = set(actual[(actual.dimension == "gender") & (actual.force_code == "MPS")].dimension_value)
     assert genders == {"male", "female", "Not stated"}
     groups = set(actual[actual.dimension == "ethnic_group"].dimension_value)
-    assert groups == {"White", "BME", "Not stated"}
+    assert groups == {"White", "BME", "Not stated", "Unrecognised"}  # revised: "Martian" is Unrecognised
 
 
 def test_bme_gap_matches_an_independent_computation(warehouse, responses) -> None:
@@ -377,6 +402,9 @@ def test_bme_gap_matches_an_independent_computation(warehouse, responses) -> Non
             problems.append((key, "significant", sig, want_significant))
     assert problems == [], problems[:10]
     assert significant_seen > 0  # the planted gap is detected somewhere, so both branches are exercised
+    # one procedure: p < 0.05 exactly when the interval excludes 0, in every row
+    tested = actual[actual.p_value.notna()]
+    assert ((tested.p_value < 0.05) == tested.significant.astype(bool)).all()
 
 
 def test_edge_cases_p0_p1_one_respondent_empty_group(warehouse) -> None:
@@ -415,14 +443,17 @@ def test_edge_cases_of_the_gap(warehouse) -> None:
         where force_code = 'EDGE' and question = 'whole_experience' and window_months = 1""")}
     # both groups all satisfied: SE = 0 and equal rates -> p = 1, not significant
     wr, br, w_rate, b_rate, g, low, high, z, p, sig, sup = gap["GAPEQ"]
-    assert (wr, br, w_rate, b_rate, g, z, p, sig, sup) == (10, 10, 1.0, 1.0, 0.0, None, 1.0, False, False)
+    # (revised definition: the inverted interval gives z = 0 and p = 1 when the gap is 0)
+    assert (wr, br, w_rate, b_rate, g, z, p, sig, sup) == (10, 10, 1.0, 1.0, 0.0, 0.0, 1.0, False, False)
     assert low < 0 < high
-    # 1 against 0: SE = 0, rates differ -> p = 0 (the limit), significant
+    # 1 against 0: significant; (revised) p and z from inverting the interval, not the Wald limit 0
     wr, br, w_rate, b_rate, g, low, high, z, p, sig, sup = gap["GAPDF"]
-    assert (w_rate, b_rate, g, z, p, sig) == (1.0, 0.0, 100.0, None, 0.0, True)
     w = np.array([0.5, 1.5, 2.5, 1, 3.25, 0.75, 1.2, 2, 0.4, 1.1, 1.9, 0.6])
     n1 = w[:10].sum() ** 2 / (w[:10] ** 2).sum()
     n2 = w[2:12].sum() ** 2 / (w[2:12] ** 2).sum()
+    assert (w_rate, b_rate, g, sig) == (1.0, 0.0, 100.0, True)
+    assert z == pytest.approx(inverted_z(1.0, n1, 0.0, n2), abs=1e-9) and z > Z
+    assert p == pytest.approx(2 * norm.sf(z), abs=1e-12) and p < 0.05
     assert low == pytest.approx(100 * (1 - math.hypot(Z * Z / (n1 + Z * Z), Z * Z / (n2 + Z * Z))), abs=1e-9)
     assert high == 100.0
     # an empty group: nothing published but the counts

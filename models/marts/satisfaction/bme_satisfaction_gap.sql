@@ -1,8 +1,9 @@
 {#- Published: the White / BME satisfaction gap per force, borough (`ALL` = force-wide),
     question, window (1 month or rolling 12) and period end month (docs/marts.md).
     gap_pp = 100 x (white_rate - bme_rate); Newcombe hybrid score interval (method 10) from the
-    two Wilson intervals on effective sample sizes; two-sided two-proportion z-test with the
-    unpooled standard error. Each group's rate is suppressed below suppress_below_respondents
+    two Wilson intervals on effective sample sizes; p-value and z from inverting that interval
+    (macros/inference.sql), so p < 0.05 exactly when it excludes 0; Holm's adjustment across the
+    boroughs of each (force, question, window, month). Each group's rate is suppressed below suppress_below_respondents
     valid responses, and the gap, its interval and test whenever either group is. -#}
 
 {{ config(contract={'enforced': true}) }}
@@ -51,7 +52,10 @@ pivoted as (
             as bme_sum_w_satisfied,
         cast(
             sum(case when ethnic_group = 'Not stated' then respondents else 0 end) as bigint
-        ) as not_stated_respondents
+        ) as not_stated_respondents,
+        cast(
+            sum(case when ethnic_group = 'Unrecognised' then respondents else 0 end) as bigint
+        ) as unrecognised_ethnicity_respondents
     from components
     group by
         force_code,
@@ -89,34 +93,23 @@ intervals as (
 
 ),
 
-compared as (
+{{ compare_two_groups('intervals', 'white_p', 'white_n_eff', 'bme_p', 'bme_n_eff', 'gap') }},
+
+published as (
 
     select
         *,
-        {{ newcombe_low('white_p', 'white_l', 'white_u', 'bme_p', 'bme_l', 'bme_u') }} as gap_l,
-        {{ newcombe_high('white_p', 'white_l', 'white_u', 'bme_p', 'bme_l', 'bme_u') }} as gap_u,
-        {{ two_proportion_se('white_p', 'white_n_eff', 'bme_p', 'bme_n_eff') }} as gap_se
-    from intervals
+        case when not is_suppressed then gap_p_value end as published_p_value,
+        borough_code != 'ALL' as is_borough_row
+    from gap_inverted
 
 ),
 
-tested as (
-
-    select
-        *,
-        {{ two_proportion_z('white_p', 'bme_p', 'gap_se') }} as gap_z
-    from compared
-
-),
-
-with_p_value as (
-
-    select
-        *,
-        {{ two_proportion_p_value('white_p', 'bme_p', 'gap_z') }} as gap_p_value
-    from tested
-
-),
+{{ holm_adjust(
+    'published', 'published_p_value',
+    ['force_code', 'question', 'window_months', 'period_end_month'],
+    'is_borough_row', 'borough_code', 'family'
+) }},
 
 final as (
 
@@ -146,13 +139,17 @@ final as (
         {{ is_reliable('white_respondents') }} as white_reliable,
         {{ is_reliable('bme_respondents') }} as bme_reliable,
         case when not is_suppressed then 100.0 * (white_p - bme_p) end as gap_pp,
-        case when not is_suppressed then 100.0 * gap_l end as gap_ci_low_pp,
-        case when not is_suppressed then 100.0 * gap_u end as gap_ci_high_pp,
-        case when not is_suppressed then gap_z end as z_statistic,
-        case when not is_suppressed then gap_p_value end as p_value,
-        case when not is_suppressed then gap_l > 0 or gap_u < 0 end as significant,
-        is_suppressed
-    from with_p_value
+        case when not is_suppressed then 100.0 * gap_ci_low end as gap_ci_low_pp,
+        case when not is_suppressed then 100.0 * gap_ci_high end as gap_ci_high_pp,
+        case when not is_suppressed then gap_z_statistic end as z_statistic,
+        published_p_value as p_value,
+        case when not is_suppressed then gap_ci_low > 0 or gap_ci_high < 0 end as significant,
+        is_suppressed,
+        {{ is_reliable('white_respondents') }} and {{ is_reliable('bme_respondents') }} as reliable,
+        family_p_value_holm as p_value_holm,
+        family_p_value_holm < {{ significance_level() }} as significant_holm,
+        unrecognised_ethnicity_respondents
+    from family_holm
 
 )
 

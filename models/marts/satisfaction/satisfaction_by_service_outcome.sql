@@ -3,7 +3,7 @@
     measure, outcome group (met / missed), window (rolling_12 ending at each month, and
     whole_period) and period end month. Each row has its group's weighted rate and Wilson
     interval; both rows of a pair carry the comparison met - missed (Newcombe method 10
-    interval, two-proportion z-test), so
+    interval, p-value and z from inverting it, macros/inference.sql), so
     `where outcome_group = 'met'` gives one line per comparison. Same suppression as the other
     satisfaction marts, applied to each group. -#}
 
@@ -61,6 +61,8 @@ pairs as (
         any_value(l) filter (where outcome_group = 'missed') as missed_l,
         any_value(u) filter (where outcome_group = 'missed') as missed_u,
         any_value(n_eff) filter (where outcome_group = 'missed') as missed_n_eff,
+        coalesce(sum(respondents) filter (where outcome_group = 'met'), 0) as met_respondents,
+        coalesce(sum(respondents) filter (where outcome_group = 'missed'), 0) as missed_respondents,
         bool_or(is_suppressed) as is_comparison_suppressed
     from intervals
     group by
@@ -73,36 +75,7 @@ pairs as (
 
 ),
 
-compared as (
-
-    select
-        *,
-        {{ newcombe_low('met_p', 'met_l', 'met_u', 'missed_p', 'missed_l', 'missed_u') }}
-            as diff_l,
-        {{ newcombe_high('met_p', 'met_l', 'met_u', 'missed_p', 'missed_l', 'missed_u') }}
-            as diff_u,
-        {{ two_proportion_se('met_p', 'met_n_eff', 'missed_p', 'missed_n_eff') }} as diff_se
-    from pairs
-
-),
-
-tested as (
-
-    select
-        *,
-        {{ two_proportion_z('met_p', 'missed_p', 'diff_se') }} as diff_z
-    from compared
-
-),
-
-with_p_value as (
-
-    select
-        *,
-        {{ two_proportion_p_value('met_p', 'missed_p', 'diff_z') }} as diff_p_value
-    from tested
-
-),
+{{ compare_two_groups('pairs', 'met_p', 'met_n_eff', 'missed_p', 'missed_n_eff', 'diff') }},
 
 final as (
 
@@ -129,35 +102,37 @@ final as (
         intervals.is_suppressed,
         {{ is_reliable('intervals.respondents') }} as reliable,
         case
-            when not with_p_value.is_comparison_suppressed
-                then 100.0 * (with_p_value.met_p - with_p_value.missed_p)
+            when not diff_inverted.is_comparison_suppressed
+                then 100.0 * diff_inverted.diff_difference
         end as met_minus_missed_pp,
         case
-            when not with_p_value.is_comparison_suppressed then 100.0 * with_p_value.diff_l
+            when not diff_inverted.is_comparison_suppressed then 100.0 * diff_inverted.diff_ci_low
         end as met_minus_missed_ci_low_pp,
         case
-            when not with_p_value.is_comparison_suppressed then 100.0 * with_p_value.diff_u
+            when not diff_inverted.is_comparison_suppressed then 100.0 * diff_inverted.diff_ci_high
         end as met_minus_missed_ci_high_pp,
         case
-            when not with_p_value.is_comparison_suppressed then with_p_value.diff_z
+            when not diff_inverted.is_comparison_suppressed then diff_inverted.diff_z_statistic
         end as z_statistic,
         case
-            when not with_p_value.is_comparison_suppressed then with_p_value.diff_p_value
+            when not diff_inverted.is_comparison_suppressed then diff_inverted.diff_p_value
         end as p_value,
         case
-            when not with_p_value.is_comparison_suppressed
-                then with_p_value.diff_l > 0 or with_p_value.diff_u < 0
+            when not diff_inverted.is_comparison_suppressed
+                then diff_inverted.diff_ci_low > 0 or diff_inverted.diff_ci_high < 0
         end as significant,
-        with_p_value.is_comparison_suppressed
+        diff_inverted.is_comparison_suppressed,
+        {{ is_reliable('diff_inverted.met_respondents') }}
+        and {{ is_reliable('diff_inverted.missed_respondents') }} as comparison_reliable
     from intervals
-    inner join with_p_value
+    inner join diff_inverted
         on
-            intervals.force_code = with_p_value.force_code
-            and intervals.borough_code = with_p_value.borough_code
-            and intervals.question = with_p_value.question
-            and intervals.outcome_measure = with_p_value.outcome_measure
-            and intervals.window_name = with_p_value.window_name
-            and intervals.period_end_month = with_p_value.period_end_month
+            intervals.force_code = diff_inverted.force_code
+            and intervals.borough_code = diff_inverted.borough_code
+            and intervals.question = diff_inverted.question
+            and intervals.outcome_measure = diff_inverted.outcome_measure
+            and intervals.window_name = diff_inverted.window_name
+            and intervals.period_end_month = diff_inverted.period_end_month
     inner join measures
         on intervals.outcome_measure = measures.outcome_measure
 

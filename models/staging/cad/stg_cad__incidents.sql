@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key=['force_code', 'incident_id']) }}
+{{ config(materialized='incremental', unique_key=['incident_id']) }}
 
 with
 

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key=['force_code', 'contact_id']) }}
+{{ config(materialized='incremental', unique_key=['contact_id']) }}
 
 with
 

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key=['force_code', 'call_id']) }}
+{{ config(materialized='incremental', unique_key=['call_id']) }}
 
 with
 

@@ -3,7 +3,8 @@
 -- (loads_to_test, docs/incremental.md); every row after a full build.
 -- Row-level plausibility of every instant and date in the staging layer, on every row (tens of
 -- millions at national scale: this belongs in the warehouse, not in pandas): nothing before
--- 2000-01-01 and nothing in the future (after the build, plus one day for clock skew).
+-- var earliest_plausible_date (the bound the loader refuses by, dbt_project.yml) and nothing in
+-- the future (after the build, plus var date_after_load_days for clock skew).
 -- Severity warn: the dbt build reports the offending rows; the gate is the Great Expectations
 -- check (quality/suites/raw_*.yml, critical), which counts them per load against the time the
 -- file was loaded (docs/data-quality.md).
@@ -64,5 +65,5 @@ instants as (
 
 select model, record_id, column_name, instant
 from instants
-where instant < timestamptz '2000-01-01 00:00:00+00'
-    or instant > now() + interval 1 day
+where instant < timestamptz '{{ var("earliest_plausible_date") }} 00:00:00+00'
+    or instant > now() + interval {{ var('date_after_load_days') }} day

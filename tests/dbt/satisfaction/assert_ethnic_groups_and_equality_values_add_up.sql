@@ -1,5 +1,5 @@
 -- Every valid response is in exactly one ethnic group and one value of each equality dimension:
--- White + BME + Not stated, and the values of each dimension, add up to the cell's respondents.
+-- White + BME + Not stated + Unrecognised, and the values of each dimension, add up to the cell's respondents.
 with
 
 cells as (
@@ -48,7 +48,8 @@ gap_mismatches as (
             and cells.period_end_month = gap.period_end_month
     where
         gap.force_code is null
-        or gap.white_respondents + gap.bme_respondents + gap.not_stated_respondents != cells.respondents
+        or gap.white_respondents + gap.bme_respondents + gap.not_stated_respondents
+        + gap.unrecognised_ethnicity_respondents != cells.respondents
 
 ),
 

@@ -1,0 +1,37 @@
+"""Putting a value from the data into Markdown: the one place it is escaped.
+
+Every string a page passes to st.markdown, st.caption, st.write, st.title/subheader, st.info and
+the like is Markdown (GitHub-flavoured, with Streamlit's directives: `:red[...]`, `:material/x:`,
+`$math$`). A value from the warehouse (a force or borough code, a standard's title, a user's
+name or e-mail) placed in it as it is could render an image the browser fetches
+(`![x](http://...)`), a live link, or a directive. `md` backslash-escapes ASCII punctuation (every
+character but an inner hyphen; CommonMark lets any of them be escaped, and an escaped character
+is always literal text), breaks the patterns GFM would autolink, and turns a line break into a
+space, so the value shows as it is stored and is never markup. Page text written in the code
+stays Markdown; only the data values go through `md`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+# A hyphen inside a value cannot start markup (codes and standard ids are full of them, so they stay as
+# written); only a leading one could begin a list item, and that one is escaped.
+_ESCAPED = {ord(c): "\\" + c for c in string.punctuation if c != "-"} | {ord("\n"): " ", ord("\r"): " "}
+
+
+# GitHub-flavoured Markdown turns `http://...`, `www.x.y` and `a@b.c` in plain text into live links, after
+# escapes are resolved (verified in the browser: `http\\:\\/\\/` still became a link). A word joiner (U+2060:
+# invisible, no width, no line break) inside each such pattern keeps it text.
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)|()(@)")
+
+
+def md(value: object) -> str:
+    """`value` as literal text inside Markdown (None is shown as an empty string)."""
+    if value is None:
+        return ""
+    text = _AUTOLINK.sub(lambda m: _JOINER.join(g for g in m.groups() if g is not None), str(value))
+    text = text.translate(_ESCAPED)
+    return "\\" + text if text.startswith("-") else text
