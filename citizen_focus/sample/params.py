@@ -108,10 +108,27 @@ class SurveyParams:
     """Satisfaction levels and the planted effects (probability scale, percentage points / 100)."""
 
     # calibration: Northumbria, 12 months to Feb 2017 (ease 98.2, actions 87.1, follow-up 84.0,
-    # treatment 96.4, whole experience 89.9). These are the expected force-wide levels.
+    # treatment 96.4, whole experience 89.9). The expected force-wide levels of every force
+    # without published levels of its own.
     target: dict[str, float] = field(default_factory=lambda: {
         "q_ease_of_contact": 0.982, "q_action_taken": 0.871, "q_kept_informed": 0.840,
         "q_treatment": 0.964, "q_whole_experience": 0.899,
+    })
+    # A force's own published levels replace `target`. MPS, 2000s (calibration: MPA reports,
+    # satisfied with the police response 72.8-84 % by crime group, 999 callers 73-78 %): whole
+    # experience 79 %; each other stage keeps Northumbria's ordering, its dissatisfied share
+    # scaled by the same factor (21.0 / 10.1 = 2.08) — ease 96.3, action 73.2, follow-up 66.7,
+    # treatment 92.5. Follow-up stays the weakest stage, as published.
+    target_by_force: dict[str, dict[str, float]] = field(default_factory=lambda: {
+        "MPS": {"q_ease_of_contact": 0.963, "q_action_taken": 0.732, "q_kept_informed": 0.667,
+                "q_treatment": 0.925, "q_whole_experience": 0.790},
+    })
+    # Level of each crime group against the force's level (whole experience and every stage),
+    # shaped on the MPS's published spread (calibration: burglary 84, violent crime 76, road
+    # traffic collisions 91 % against 999 callers 77 %); the intercepts keep the force-wide level.
+    group_effect: dict[str, float] = field(default_factory=lambda: {
+        "burglary": 0.04, "violent_crime": -0.03, "vehicle_crime": 0.0, "rtc": 0.08,
+        "racist_incident": -0.04, "asb": -0.04, "other": 0.0,
     })
     # calibration: MPS White-BME gap 5.2 pp (year to Sep 2008) / 5.1 pp (2008-09). The borough gaps
     # are drawn around gap_mean with spread gap_sd, so some boroughs show no gap and some ~10 pp.
@@ -144,7 +161,20 @@ class SurveyParams:
     census_word_share: float = 0.05  # ethnicity written as a census word instead of a code
     not_stated_share: float = 0.04
     code_answer_share: float = 0.08  # answers exported as codes 1..7 instead of labels
-    weight_sigma: float = 0.35  # log-normal design weights, mean 1
+    # Survey design, as a real USS allocates interviews (docs/measures.md "Survey design"): each
+    # area gets the same number of interviews whatever its volume, and each crime group the
+    # share below (small groups over-sampled against their share of victims: racist incidents
+    # are ~2 % of eligible victims, vehicle crime ~10 %). Design weights undo both, weighting
+    # back to victim volumes; a log-normal non-response adjustment (mean 1) comes on top.
+    group_allocation: dict[str, float] = field(default_factory=lambda: {
+        "burglary": 0.15, "violent_crime": 0.13, "vehicle_crime": 0.15, "rtc": 0.12,
+        "racist_incident": 0.14, "asb": 0.13, "other": 0.18,
+    })
+    nonresponse_sigma: float = 0.45
+
+    def targets(self, force: str) -> dict[str, float]:
+        """The expected force-wide level of each question for this force."""
+        return self.target_by_force.get(force, self.target)
 
 
 @dataclass(frozen=True)

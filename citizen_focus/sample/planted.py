@@ -36,7 +36,9 @@ def _weighted(satisfied: np.ndarray, valid: np.ndarray, weight: np.ndarray, mask
 
 
 def survey_summary(sv: Survey, areas: ForceAreas, gaps: np.ndarray) -> dict:
-    out: dict = {"respondents": sv.n, "questions": {}}
+    w = sv.weight
+    out: dict = {"respondents": sv.n, "questions": {},
+                 "kish_design_effect": round(sv.n * float((w**2).sum()) / float(w.sum()) ** 2, 4) if sv.n else None}
     for q in QUESTIONS:
         code = sv.answers[q]
         valid = (code >= 1) & (code <= 7)

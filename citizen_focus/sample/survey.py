@@ -110,16 +110,28 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     first = np.searchsorted(pool_day, about_day, side="left")
     count = np.searchsorted(pool_day, about_day, side="right") - first
     lead_in = about_day < period.first_day
-    # (a day of the period without an eligible incident, at tiny scales, takes the next one there is)
-    within_day = np.minimum(first + (rng.random(n_target) * count).astype(np.int64), max(len(pool) - 1, 0))
-    template = pool[rng.integers(0, max(len(pool), 1), n_target)] if len(pool) else within_day
-    picked = np.where(lead_in, template, pool[within_day] if len(pool) else within_day)
+    group_of_type = np.array([SURVEY_GROUPS.index(P.SURVEY_GROUP_OF_TYPE[t]) for t in TYPES])
+    # the design: within a day, an incident is drawn with probability proportional to its cell's
+    # allocation (equal per area, the group's share) over the cell's victims in the period
+    # (docs/sample-data.md "Survey design"); a day without an eligible incident, at tiny
+    # scales, takes the next one there is
+    rate, day_total, picked_in_pool = _design_draw(rng, sp, areas.n, group_of_type[inc.itype[pool]],
+                                                   inc.borough[pool], first, count, n_target)
+    _, template_total, template = _design_draw(rng, sp, areas.n, group_of_type[inc.itype[pool]],
+                                               inc.borough[pool], np.zeros(n_target, dtype=np.int64),
+                                               np.full(n_target, len(pool), dtype=np.int64), n_target)
+    days_in_pool = max(int(period.end_day - period.first_day), 1)
+    chosen = np.where(lead_in, template, picked_in_pool)
+    picked = pool[chosen] if len(pool) else chosen
     about_day = np.where(lead_in, about_day, incident_day[picked])
     n = len(picked)
     crime = np.where(lead_in, -1, crime_of_incident[picked])
     borough = inc.borough[picked]
-    group_of_type = np.array([SURVEY_GROUPS.index(P.SURVEY_GROUP_OF_TYPE[t]) for t in TYPES])
     group = group_of_type[inc.itype[picked]]
+    # Hansen-Hurwitz weight: the day's total allocation over the incident's (a lead-in
+    # respondent's day lies outside the extracts: the period's average day stands in)
+    total = np.where(lead_in, template_total / days_in_pool, day_total)
+    design = total / rate[chosen] if len(pool) else np.ones(n)
 
     # ethnicity from the borough's population mix; some not stated, some written as census words
     cdf = np.cumsum(areas.ethnicity, axis=1)[borough]
@@ -144,15 +156,19 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     missed[lead_crime] = np.where(rng.random(int(lead_crime.sum())) < rate_missed, 1, 0)
     lead_seq = rng.integers(1, max(2, inc.n // max(period.months, 1)), n)
 
-    weight = np.round(np.exp(rng.normal(-sp.weight_sigma**2 / 2, sp.weight_sigma, n)), 4)
-    borough_effect = rng.normal(0.0, sp.borough_sd, areas.n)[borough]
+    nonresponse = np.exp(rng.normal(-sp.nonresponse_sigma**2 / 2, sp.nonresponse_sigma, n))
+    weight = design * nonresponse
+    weight = np.round(weight / weight.mean(), 4) if n else weight
+    borough_effect = rng.normal(0.0, sp.borough_sd, areas.n)[borough] + np.array(
+        [sp.group_effect[g] for g in SURVEY_GROUPS])[group]
+    target = sp.targets(areas.force)
     latent = rng.standard_normal(n)
     answers: dict[str, np.ndarray] = {}
     p_whole = np.zeros(n)
     for q in QUESTIONS:
         shift = (borough_effect - gaps[borough] * sp.gap_weight[q] * is_bme - sp.late_effect[q] * late
                  - sp.not_informed_effect[q] * (missed == 1))
-        intercept = sp.target[q] - np.average(shift, weights=weight) if n else sp.target[q]
+        intercept = target[q] - np.average(shift, weights=weight) if n else target[q]
         p = np.clip(intercept + shift, 0.01, 0.995)
         u = ndtr(0.6 * latent + 0.8 * rng.standard_normal(n))
         satisfied = u < p
@@ -180,6 +196,32 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
         disability=np.where(rng.random(n) < 0.1, -1, (rng.random(n) < 0.16).astype(np.int64)),
         month=month, seq=_seq_within(month), pii=rng.integers(0, 2**40, n),
     )
+
+
+def _design_draw(rng: np.random.Generator, sp: P.SurveyParams, n_areas: int, group: np.ndarray, borough: np.ndarray,
+                 first: np.ndarray, count: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draws n pool positions, each within [first, first + count), with probability proportional
+    to the selection rate of its cell (area x group).
+
+    Returns the rate of every pool position, the total rate of each draw's range and the
+    positions drawn. A cell's rate is its allocated share of interviews (1 / areas x the
+    group's share) over its victims in the pool, so the sample spreads as allocated and the
+    weight total / rate brings it back to victim volumes.
+    """
+    if len(group) == 0:
+        return np.zeros(0), np.ones(n), np.zeros(n, dtype=np.int64)
+    allocation = np.array([sp.group_allocation[g] for g in SURVEY_GROUPS])
+    cell = borough * len(SURVEY_GROUPS) + group
+    victims = np.bincount(cell, minlength=n_areas * len(SURVEY_GROUPS))
+    rate = allocation[group] / n_areas / victims[cell]
+    cumulative = np.concatenate(([0.0], np.cumsum(rate)))
+    last = len(group) - 1
+    lo = np.minimum(first, last)
+    hi = np.maximum(np.minimum(first + count, len(group)), lo + 1)  # an empty day: the next incident
+    total = cumulative[hi] - cumulative[lo]
+    u = cumulative[lo] + rng.random(n) * total
+    drawn = np.clip(np.searchsorted(cumulative, u, side="right") - 1, lo, hi - 1)
+    return rate, total, drawn
 
 
 def _day_month(day: np.ndarray) -> np.ndarray:

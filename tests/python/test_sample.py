@@ -22,7 +22,8 @@ from citizen_focus.sample import KINDS, generate
 from citizen_focus.warehouse import connect
 
 FORCES = ("MPS", "CUMB")
-SURVEY_PER_YEAR = 600_000  # many respondents on a small dataset, so the planted gap is measurable
+SURVEY_PER_YEAR = 1_100_000  # many respondents on a small dataset, so the planted gap is measurable
+# (design weights: a Kish design effect near 1.9 needs about 1.9 times the respondents of equal weights)
 
 
 @pytest.fixture(scope="module")
@@ -419,3 +420,61 @@ def test_a_one_month_extract_still_has_a_month_of_interviews(tmp_path: Path) -> 
             count(*) filter (where incident_id in (select incident_id from read_csv('{incidents}', all_varchar = true)))
         from read_csv('{survey}', all_varchar = true)""").fetchone()
     assert months == ["2009-04"] and matched == 0
+
+
+def _wilson(p: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_survey_design_effect_and_gap_half_width_at_mps_scale(tmp_path: Path) -> None:
+    """A real USS design: equal interviews per borough, small crime groups over-sampled, weighted back.
+
+    At MPS scale (19,000 interviews a year) the weights' Kish design effect is 1.5-2.5 and the
+    force-wide whole-experience gap's 95% Newcombe half-width 1.5-2.5 pp, as published for the MPS
+    (5.2 +/- 1.9 pp, year to Sep 2008). Computed here from the written file with Wilson intervals on
+    Kish effective sizes, independently of the generator and of the marts.
+    """
+    generate(tmp_path, months=12, start="2008-04", scale=1.0, seed=7, forces=("MPS",))
+    survey = str(tmp_path / "survey_responses_MPS.csv")
+    seed = PROJECT_DIR / "seeds" / "ethnicity_groups.csv"
+    con = duckdb.connect()
+    n, deff = con.execute(f"""
+        select count(*), count(*) * sum(w * w) / sum(w) ^ 2
+        from (select weight::double as w from read_csv('{survey}', all_varchar = true))""").fetchone()
+    assert n == round(19_000 * 365 / 365.25)
+    assert 1.5 <= deff <= 2.5, deff
+    assert deff == pytest.approx(_planted(tmp_path)["by_force"]["MPS"]["survey"]["kish_design_effect"], abs=1e-3)
+    per_borough = [c for (c,) in con.execute(f"""
+        select count(*) from read_csv('{survey}', all_varchar = true) group by borough_code""").fetchall()]
+    assert len(per_borough) == 32 and max(per_borough) < 1.35 * min(per_borough)  # roughly equal per borough
+    racist_share = con.execute(f"""
+        select avg((survey_group = 'racist_incident')::int)
+        from read_csv('{survey}', all_varchar = true)""").fetchone()[0]
+    assert racist_share > 0.08  # over-sampled: about 2 % of eligible victims
+    groups = {}
+    for grp, rate, n_eff in con.execute(f"""
+        with eth as (select * from read_csv('{seed}', header = true, all_varchar = true)),
+        r as (
+            select case when q_whole_experience similar to '[0-9]' then q_whole_experience::int
+                        else list_position(['Completely satisfied', 'Very satisfied', 'Fairly satisfied',
+                             'Neither satisfied nor dissatisfied', 'Fairly dissatisfied', 'Very dissatisfied',
+                             'Completely dissatisfied'], q_whole_experience) end as code,
+                weight::double as w, eth.ethnic_group as grp
+            from read_csv('{survey}', all_varchar = true) s
+            left join eth on lower(trim(s.ethnicity_code)) = lower(eth.ethnicity_label)
+        )
+        select grp, sum(w * (code between 1 and 3)::int) / sum(w), sum(w) ^ 2 / sum(w * w)
+        from r where code between 1 and 7 and grp in ('White', 'BME') group by grp""").fetchall():
+        groups[grp] = (rate, n_eff)
+    (pw, nw), (pb, nb) = groups["White"], groups["BME"]
+    lw, uw = _wilson(pw, nw)
+    lb, ub = _wilson(pb, nb)
+    gap = pw - pb
+    low = gap - math.sqrt((pw - lw) ** 2 + (ub - pb) ** 2)
+    high = gap + math.sqrt((uw - pw) ** 2 + (pb - lb) ** 2)
+    half_width_pp = 100 * (high - low) / 2
+    assert 1.5 <= half_width_pp <= 2.5, half_width_pp
+    assert low > 0  # the planted gap is still found
+    assert 0.70 <= pw <= 0.86 and 0.65 <= pb <= 0.84  # the MPS's own published levels, not Northumbria's
