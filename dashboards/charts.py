@@ -184,18 +184,44 @@ def gap_over_time(df: pd.DataFrame, title: str) -> go.Figure:
     return _monthly(_layout(fig, title, "Period end month", "Gap (percentage points)"))
 
 
-def ranked_gaps(df: pd.DataFrame, title: str) -> go.Figure:
-    """Boroughs ranked by gap with Newcombe intervals; significant gaps filled, others hollow."""
-    part = df.dropna(subset=["gap_pp"]).sort_values("gap_pp")
-    sig = part["significant"].fillna(False).astype(bool)
-    fig = go.Figure(go.Scatter(
-        x=part["gap_pp"], y=part["borough_code"], mode="markers",
-        marker={"symbol": ["diamond" if s else "diamond-open" for s in sig], "size": 10, "color": PALETTE[3]},
-        error_x={"type": "data", "symmetric": False, "array": part["gap_ci_high_pp"] - part["gap_pp"],
-                 "arrayminus": part["gap_pp"] - part["gap_ci_low_pp"]},
-        text=["significant" if s else "not significant" for s in sig], name="gap"))
+RANKED_SIGNIFICANT = {"symbol": "diamond", "color": PALETTE[5]}  # vermillion diamond
+RANKED_NOT_SIGNIFICANT = {"symbol": "circle", "color": PALETTE[0]}  # blue circle
+
+
+def ranked_gaps(df: pd.DataFrame, title: str, *, adjusted: bool, reliable_from: int) -> go.Figure:
+    """Boroughs ranked by gap with Newcombe intervals, flagged as the page's table flags them.
+
+    Significance is shape and colour (a vermillion diamond, else a blue circle), by
+    `significant_holm` when `adjusted` and by the unadjusted `significant` otherwise; a row that is
+    not `reliable` (a group under `reliable_from` respondents) is drawn hollow. Each combination
+    present is its own trace, so the legend names it; the y axis keeps the ranking across traces.
+    """
+    part = df.dropna(subset=["gap_pp"]).sort_values(["gap_pp", "borough_code"])
+    flag = "significant_holm" if adjusted else "significant"
+    sig = part[flag].fillna(False).astype(bool)
+    reliable = part["reliable"].fillna(False).astype(bool)
+    kind = "Holm-adjusted" if adjusted else "unadjusted"
+    fig = go.Figure()
+    for significant in (True, False):
+        for is_reliable in (True, False):
+            rows = part[(sig == significant) & (reliable == is_reliable)]
+            if rows.empty:
+                continue
+            style = RANKED_SIGNIFICANT if significant else RANKED_NOT_SIGNIFICANT
+            name = f"significant ({kind})" if significant else f"not significant ({kind})"
+            if not is_reliable:
+                name += f", unreliable: a group under {reliable_from} respondents"
+            fig.add_trace(go.Scatter(
+                x=rows["gap_pp"], y=rows["borough_code"], mode="markers", name=name,
+                marker={"symbol": style["symbol"] + ("" if is_reliable else "-open"), "size": 10,
+                        "color": style["color"], "line": {"width": 2, "color": style["color"]}},
+                error_x={"type": "data", "symmetric": False, "array": rows["gap_ci_high_pp"] - rows["gap_pp"],
+                         "arrayminus": rows["gap_pp"] - rows["gap_ci_low_pp"], "color": style["color"]},
+                text=[name] * len(rows), hovertemplate="%{y}: %{x:+.1f} pp, %{text}<extra></extra>"))
     fig.add_vline(x=0, line_color="#666666")
-    return _layout(fig, title + " (filled: significant at 95%)", "Gap, White − BME (percentage points)", "Borough")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(part["borough_code"]))
+    return _layout(fig, f"{title} (diamond: significant, {kind}; hollow: unreliable)",
+                   "Gap, White − BME (percentage points)", "Borough")
 
 
 def volumes(df: pd.DataFrame, title: str) -> go.Figure:

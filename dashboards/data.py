@@ -56,6 +56,9 @@ EXPORTABLE: dict[str, str] = {
     "marts.satisfaction_by_service_outcome": "Satisfaction by whether the linked incident or crime met a standard",
 }
 
+# The survey marts whose single-month windows say which survey months a warehouse holds.
+SPAN_TABLES = ("marts.bme_satisfaction_gap", "marts.citizen_focus_satisfaction")
+
 BOROUGH_GAPS = "BME gap by borough with intervals (rolling 12 months, latest month)"
 
 # The tables each page reads (also the dbt exposures' depends_on, models/marts/_marts__exposures.yml).
@@ -63,7 +66,8 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance", "marts.bme_gap_change",
                   "marts.bme_satisfaction_gap"),
     "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records"),
-    "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group"),
+    "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group",
+                     "marts.satisfaction_change"),
     "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome", "marts.bme_gap_change"),
     "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records"),
     "drilldown": ("marts.compliance_records",),
@@ -402,9 +406,26 @@ class Warehouse:
             """, (force, borough, question, force))
         return None if df.empty else df.iloc[0].to_dict()
 
-    def survey_span(self, force: str) -> tuple[object, object]:
-        """First and last survey month held (single-month windows of the gap mart)."""
-        df = self.query("select min(period_end_month) as f, max(period_end_month) as l from marts.bme_satisfaction_gap "
+    def satisfaction_change(self, force: str, borough: str, question: str) -> dict | None:
+        """The latest marts.satisfaction_change row (12 months to the latest month against the 12 before).
+
+        None when the mart has no row for the latest month: the earlier 12-month window is not full
+        (docs/marts.md: a row exists only when both windows are full).
+        """
+        df = self.query(
+            """
+            select * from marts.satisfaction_change
+            where force_code = ? and borough_code = ? and question = ?
+              and period_end_month = (select max(period_end_month) from marts.citizen_focus_satisfaction
+                                      where force_code = ? and window_months = 12)
+            """, (force, borough, question, force))
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def survey_span(self, force: str, table: str = "marts.bme_satisfaction_gap") -> tuple[object, object]:
+        """First and last survey month held (the single-month windows of `table`, one of SPAN_TABLES)."""
+        if table not in SPAN_TABLES:
+            raise ValueError(f"{table} holds no survey months")
+        df = self.query(f"select min(period_end_month) as f, max(period_end_month) as l from {table} "
                         "where force_code = ? and window_months = 1", (force,))
         return df["f"].iloc[0], df["l"].iloc[0]
 

@@ -11,19 +11,18 @@ them in words, and reads them from the one place the build reads them
 (`quality.definitions.dbt_vars`).
 
 Numbers are printed as the mart holds them, rounded to one decimal; a sentence never
-recomputes a figure. Any data value put into Markdown (a borough code) goes through `md`.
+recomputes a figure. Any data value a page puts into Markdown (a borough code) goes through
+`dashboards.text.md`, the one escaping function.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboards.text import plural
 from quality.definitions import dbt_vars
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,6 @@ def settings() -> InferenceSettings:
     return InferenceSettings(float(values["significance_level"]), int(values["reliable_from_respondents"]))
 
 
-def md(text: object) -> str:
-    """A data value made safe to place in Markdown (every Markdown control character escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def _num(value: float) -> str:
     return f"{value:.1f}"
 
@@ -57,11 +51,12 @@ def holm_caption(tested: int, flagged_holm: int, flagged_unadjusted: int, adjust
     """Why the boroughs are flagged as they are, in one line."""
     level = f"{s.significance_level:.0%}"
     chance = tested * s.significance_level
+    boroughs, tests = plural(tested, "borough"), plural(tested, "test")
     if adjusted:
-        return (f"Flags use Holm's adjustment across the {tested} boroughs tested: with {tested} tests at {level}, "
+        return (f"Flags use Holm's adjustment across the {boroughs} tested: with {tests} at {level}, "
                 f"about {chance:.1f} would look significant by chance alone. {flagged_holm} of {tested} flagged "
                 f"after adjustment ({flagged_unadjusted} before).")
-    return (f"Unadjusted flags: each borough tested on its own at {level}; with {tested} tests, about {chance:.1f} "
+    return (f"Unadjusted flags: each borough tested on its own at {level}; with {tests}, about {chance:.1f} "
             f"would look significant by chance alone. {flagged_unadjusted} of {tested} flagged ({flagged_holm} after "
             "Holm's adjustment).")
 

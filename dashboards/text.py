@@ -35,3 +35,11 @@ def md(value: object) -> str:
     text = _AUTOLINK.sub(lambda m: _JOINER.join(g for g in m.groups() if g is not None), str(value))
     text = text.translate(_ESCAPED)
     return "\\" + text if text.startswith("-") else text
+
+
+def plural(n: int, singular: str, plural_form: str | None = None, *, with_number: bool = True) -> str:
+    """`n` and the noun (or verb) that agrees with it: plural(1, "borough") is "1 borough",
+    plural(3, "borough") is "3 boroughs", plural(0, "survey value") is "0 survey values". An
+    irregular plural is given (plural(2, "matches", "match")); with_number=False leaves the count out."""
+    word = singular if n == 1 else plural_form if plural_form is not None else singular + "s"
+    return f"{n} {word}" if with_number else word

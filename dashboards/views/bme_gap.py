@@ -70,7 +70,7 @@ if change is None:
     span = wh.survey_span(force)
     st.markdown(inference.not_enough_data(month_name(span[0]), month_name(span[1])))
 else:
-    st.markdown(f"{inference.md(where[0].upper() + where[1:])}, {label.lower()}, 12 months to "
+    st.markdown(f"{md(where[0].upper() + where[1:])}, {label.lower()}, 12 months to "
                 f"{month_name(change['period_end_month'])} against the 12 months to "
                 f"{month_name(change['previous_period_end_month'])}. "
                 + inference.gap_change_sentence(change, settings))
@@ -110,7 +110,8 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, width="stretch", key="ranked_table")
 if ranked["gap_pp"].notna().any():
     st.plotly_chart(charts.ranked_gaps(ranked, f"{label}: gap by borough, {window_label.lower()} ending "
-                                               f"{month_name(latest['period_end_month'])} (pp, 95% Newcombe)"),
+                                               f"{month_name(latest['period_end_month'])} (pp, 95% Newcombe)",
+                                        adjusted=adjusted, reliable_from=settings.reliable_from_respondents),
                     key="ranked_chart")
 
 st.subheader("Survey ↔ operations: are users whose standard was met more satisfied?")

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.common import footer, page_setup
+from dashboards.text import plural
 
 wh = page_setup("admin", "raw.load_ledger", "raw.rejects")
 st.title("Data quality & loads")
@@ -55,8 +56,9 @@ if unrecognised is None:
 elif unrecognised.empty:
     st.success("Every ethnicity value, survey group and answer is recognised by the reference seeds.")
 else:
-    st.warning(f"Warning: {len(unrecognised)} survey values match no reference seed "
-               f"({int(unrecognised['responses'].sum())} responses); they are left out of the groups they would "
+    n_values, n_responses = len(unrecognised), int(unrecognised["responses"].sum())
+    st.warning(f"Warning: {plural(n_values, 'survey value')} {plural(n_values, 'matches', 'match', with_number=False)} "
+               f"no reference seed ({plural(n_responses, 'response')}); they are left out of the groups they would "
                "decide (an unrecognised ethnicity is neither White nor BME). Extend the seed or correct the extract.")
     st.dataframe(pd.DataFrame({"Force": unrecognised["force_code"], "Field": unrecognised["field_name"],
                                "Value as given": unrecognised["value_as_given"],
@@ -70,9 +72,9 @@ if run.empty:
 else:
     r = run.iloc[0]
     verdict = "✔ passed" if bool(r["success"]) else "✖ failed"
-    st.markdown(f"**{verdict}** at {pd.Timestamp(r['checked_at']):%Y-%m-%d %H:%M} UTC: {int(r['expectations'])} "
-                f"expectations in {int(r['suites'])} suites; {int(r['failed_critical'])} critical and "
-                f"{int(r['failed_warning'])} warning failures.")
+    st.markdown(f"**{verdict}** at {pd.Timestamp(r['checked_at']):%Y-%m-%d %H:%M} UTC: "
+                f"{plural(int(r['expectations']), 'expectation')} in {plural(int(r['suites']), 'suite')}; "
+                f"{int(r['failed_critical'])} critical and {plural(int(r['failed_warning']), 'warning failure')}.")
     st.dataframe(pd.DataFrame({
         "Result": ["✔ pass" if s else "✖ fail" for s in results["success"]], "Severity": results["severity"],
         "Suite": results["suite"], "Rule": results["rule"], "Column": results["column_name"],

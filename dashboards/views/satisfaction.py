@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts
+from dashboards import charts, inference
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.data import QUESTION_LABELS, QUESTIONS
 from dashboards.text import md
@@ -14,6 +14,7 @@ DIMENSIONS = {"survey_group": "Survey group", "ethnic_group": "Ethnic group", "a
               "gender": "Gender", "disability": "Disability"}
 
 wh = page_setup("board", "marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group")
+settings = inference.settings()
 force = choose_force(wh)
 st.title("User satisfaction")
 c1, c2 = st.columns(2)
@@ -48,9 +49,23 @@ def _table(part: pd.DataFrame, label_col: str, label_name: str) -> pd.DataFrame:
         rate, interval = _rate_text(r.rate, r.ci_low, r.ci_high, bool(r.is_suppressed), r.respondents_display)
         rows.append({label_name: getattr(r, label_col), "Satisfied": rate, "95% interval": interval,
                      "Respondents": r.respondents_display,
-                     "Reliability": "" if r.reliable else "⚠ n<50: treat with caution"})
+                     "Reliability": "" if r.reliable else f"⚠ n<{settings.reliable_from_respondents}: treat with "
+                                                          "caution"})
     return pd.DataFrame(rows)
 
+
+st.subheader("Is satisfaction getting better?")
+if "marts.satisfaction_change" in wh.tables():  # a warehouse built before the mart existed shows no change
+    change = wh.satisfaction_change(force, "ALL", "whole_experience")
+    if change is None:
+        span = wh.survey_span(force, "marts.citizen_focus_satisfaction")
+        st.markdown(inference.not_enough_data(month_name(span[0]), month_name(span[1])))
+    else:
+        st.markdown(f"Force-wide, whole experience, 12 months to {month_name(change['period_end_month'])} against "
+                    f"the 12 months to {month_name(change['previous_period_end_month'])}. "
+                    + inference.satisfaction_change_sentence(change, settings))
+else:
+    st.info("marts.satisfaction_change is not in this warehouse yet: run `citizen-focus build`.")
 
 months = sorted(df["period_end_month"].unique(), reverse=True)
 month = st.selectbox("Period ending", months, format_func=month_name, key="month")
@@ -79,5 +94,5 @@ with tab_g:
                                          f"{window_label.lower()} ending {month_name(month)} (%, 95% Wilson "
                                          "interval)"), key="group_chart")
 st.caption("Satisfied = completely, very or fairly satisfied (weighted). Cells with fewer than 10 respondents are "
-           "suppressed (<10); fewer than 50 are marked as unreliable.")
+           f"suppressed (<10); fewer than {settings.reliable_from_respondents} are marked as unreliable.")
 footer(wh)

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards import charts, inference
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.disclosure import suppress
-from dashboards.text import md
+from dashboards.text import md, plural
 
 wh = page_setup("board", "marts.promise_scorecard", "marts.pledge_compliance")
 force = choose_force(wh)
@@ -60,7 +60,7 @@ for r in missed.itertuples():
             ["_order", "borough_code"], na_position="last")
         lowest = ", ".join(f"{md(b.borough_code)} ({charts.RAG_SHORT[b.rag]} {charts.cell_rate(b.rate, b.denominator)})"
                            for b in where.head(3).itertuples())
-        places = f"below target in {len(where)} of {n_boroughs} boroughs; lowest: {lowest}"
+        places = f"below target in {len(where)} of {plural(n_boroughs, 'borough')}; lowest: {lowest}"
     else:
         places = "no single borough below target"
     st.markdown(f"- {charts.RAG_ICONS[r.rag]} **{md(r.standard_id)}** {md(r.title)}: "

@@ -18,3 +18,19 @@ def dashboard_warehouse(tmp_path_factory) -> Path:
     db = build_dashboard_warehouse(tmp)
     write_access(tmp / "access.toml")
     return db
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse_24(tmp_path_factory) -> Path:
+    """24 months of generated sample (April 2007 - March 2009): every mart, a full earlier window."""
+    from dashboard_fixtures import build_sample_warehouse
+
+    return build_sample_warehouse(tmp_path_factory.mktemp("sample_24"), 24)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse_12(tmp_path_factory) -> Path:
+    """12 months of generated sample (April 2008 - March 2009): the survey marts, no earlier window."""
+    from dashboard_fixtures import SURVEY_MARTS, build_sample_warehouse
+
+    return build_sample_warehouse(tmp_path_factory.mktemp("sample_12"), 12, SURVEY_MARTS)

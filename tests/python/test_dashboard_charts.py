@@ -79,16 +79,39 @@ def test_white_bme_and_gap_charts() -> None:
     assert gap.layout.shapes[0].y0 == 0
 
 
-def test_ranked_gaps_marks_significance_by_shape_and_text() -> None:
-    df = pd.DataFrame({"borough_code": ["CW", "HK", "IS"], "gap_pp": [12.0, -3.0, None],
-                       "gap_ci_low_pp": [4.0, -10.0, None], "gap_ci_high_pp": [20.0, 4.0, None],
-                       "significant": [True, False, None]})
-    fig = charts.ranked_gaps(df, "Gap by borough")
-    trace = fig.data[0]
-    assert list(trace.y) == ["HK", "CW"] and list(trace.x) == [-3.0, 12.0]
-    assert list(trace.marker.symbol) == ["diamond-open", "diamond"]
-    assert list(trace.text) == ["not significant", "significant"]
-    assert list(trace.error_x.array) == [7.0, 8.0] and list(trace.error_x.arrayminus) == [7.0, 8.0]
+RANKED = pd.DataFrame({  # significant_holm differs from significant for CW; HK and WM are unreliable
+    "borough_code": ["CW", "HK", "IS", "WM", "KC"], "gap_pp": [12.0, -3.0, None, 9.0, 2.0],
+    "gap_ci_low_pp": [4.0, -10.0, None, 1.0, -1.0], "gap_ci_high_pp": [20.0, 4.0, None, 17.0, 5.0],
+    "significant": [True, False, None, True, False], "significant_holm": [False, False, None, True, False],
+    "reliable": [True, False, None, False, True]})
+
+
+def _markers(fig) -> dict[str, tuple[str, str, str]]:
+    """borough -> (marker symbol, colour, legend name), read from the figure's traces."""
+    out = {}
+    for trace in fig.data:
+        for borough in trace.y:
+            assert borough not in out, borough  # each borough drawn once
+            out[borough] = (trace.marker.symbol, trace.marker.color, trace.name)
+    return out
+
+
+@pytest.mark.parametrize("adjusted", [True, False])
+def test_ranked_gaps_flags_boroughs_like_the_table_and_hollows_unreliable_ones(adjusted: bool) -> None:
+    fig = charts.ranked_gaps(RANKED, "Gap by borough", adjusted=adjusted, reliable_from=50)
+    kind = "Holm-adjusted" if adjusted else "unadjusted"
+    sig = ("diamond", charts.PALETTE[5], f"significant ({kind})")
+    not_sig = ("circle", charts.PALETTE[0], f"not significant ({kind})")
+    unreliable = ", unreliable: a group under 50 respondents"
+    hollow = {b: (s + "-open", c, n + unreliable) for b, (s, c, n) in {"HK": not_sig, "WM": sig}.items()}
+    assert _markers(fig) == {"CW": sig if not adjusted else not_sig, "KC": not_sig, **hollow}  # IS: suppressed
+    assert len({t.name for t in fig.data}) == len(fig.data) and all(t.showlegend is not False for t in fig.data)
+    assert list(fig.layout.yaxis.categoryarray) == ["HK", "KC", "WM", "CW"]  # ranked by gap across traces
+    by_borough = {b: (x, lo, hi) for t in fig.data for b, x, lo, hi in
+                  zip(t.y, t.x, t.error_x.arrayminus, t.error_x.array, strict=True)}
+    assert by_borough == {"HK": (-3.0, 7.0, 7.0), "KC": (2.0, 3.0, 3.0), "WM": (9.0, 8.0, 8.0),
+                          "CW": (12.0, 8.0, 8.0)}
+    assert f"diamond: significant, {kind}; hollow: unreliable" in fig.layout.title.text
 
 
 def test_interval_bars_and_volumes() -> None:

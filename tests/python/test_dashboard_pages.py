@@ -372,6 +372,177 @@ def test_scorecard_says_not_enough_data_for_the_gap_change_on_three_months(env: 
             "months of survey (survey months held: April 2008 to June 2008).") in [m.value for m in at.markdown]
 
 
+# ---- change over time: 24 months of generated sample (dashboard_fixtures.build_sample_warehouse) ------------
+
+LATEST, PREVIOUS = "2009-03-01", "2008-03-01"  # the two 12-month windows of the 24-month sample
+
+
+def use(db: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(db))
+    return db
+
+
+def _one(db: Path, sql: str, params: list | None = None) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        df = con.execute(sql, params or []).df()
+    finally:
+        con.close()
+    assert len(df) == 1, df
+    return df.iloc[0].to_dict()
+
+
+def _change_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "12 months to" in m.value or m.value.startswith("Not enough data")]
+
+
+def _gap_family(db: Path) -> pd.DataFrame:
+    """The latest force-wide family: every borough row of whole experience, 12 months to March 2009."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select borough_code, gap_pp, p_value, significant, significant_holm, reliable from "
+                           "marts.bme_satisfaction_gap where borough_code <> 'ALL' and question = 'whole_experience' "
+                           "and window_months = 12 and period_end_month = ? order by gap_pp desc nulls last, "
+                           "borough_code", [LATEST]).df()
+    finally:
+        con.close()
+
+
+def _expected_gap_sentence(db: Path) -> str:
+    """The closing sentence from the mart's own figures, rounded to one decimal."""
+    r = _one(db, "select * from marts.bme_gap_change where borough_code = 'ALL' and question = 'whole_experience'")
+    assert str(r["period_end_month"].date()) == LATEST and str(r["previous_period_end_month"].date()) == PREVIOUS
+    # this sample's force-wide gap narrowed a little, not significantly, on reliable windows
+    assert 0 < r["gap_pp"] < r["previous_gap_pp"] and not r["significant"] and not r["closing"] and r["reliable"]
+    return (f"Force-wide, whole experience, 12 months to March 2009 against the 12 months to March 2008. The gap "
+            f"narrowed from {r['previous_gap_pp']:.1f} to {r['gap_pp']:.1f} points; the change, {r['change_pp']:.1f} "
+            f"points (95% interval {r['change_ci_low_pp']:.1f} to {r['change_ci_high_pp']:.1f}), is not "
+            "statistically significant: no evidence that the gap is closing or widening.")
+
+
+def test_bme_gap_page_says_whether_the_gap_is_closing_on_24_months(env: Path, sample_warehouse_24: Path,
+                                                                    monkeypatch) -> None:
+    db = use(sample_warehouse_24, monkeypatch)
+    at = signed_in("board", "views/bme_gap.py")
+    assert "Is the gap closing?" in [h.value for h in at.subheader]
+    expected = _expected_gap_sentence(db)
+    assert _change_lines(at) == [expected]
+    # the change checked by hand: gap now - gap before, from the gap mart's own two 12-month rows
+    gaps = {str(m): 100 * (w - b) for m, w, b in query(
+        db, "select period_end_month, white_rate, bme_rate from marts.bme_satisfaction_gap where borough_code = "
+            "'ALL' and question = 'whole_experience' and window_months = 12 and period_end_month in (?, ?)",
+        [LATEST, PREVIOUS])}
+    by_hand = gaps[LATEST] - gaps[PREVIOUS]
+    assert f"the change, {by_hand:.1f} points (95% interval" in expected
+    assert f"narrowed from {gaps[PREVIOUS]:.1f} to {gaps[LATEST]:.1f} points" in expected
+
+    family = _gap_family(db)
+    tested, holm, plain = int(family["p_value"].notna().sum()), int(family["significant_holm"].sum()), \
+        int(family["significant"].sum())
+    assert (tested, holm, plain) == (31, 1, 4)  # 32 boroughs, one suppressed; Holm keeps 1 of the 4 flags
+    captions = [c.value for c in at.caption if "boroughs tested" in c.value]
+    assert captions == [f"Flags use Holm's adjustment across the {tested} boroughs tested: with {tested} tests at "
+                        f"5%, about {tested * 0.05:.1f} would look significant by chance alone. {holm} of {tested} "
+                        f"flagged after adjustment ({plain} before)."]
+
+
+def _ranked_chart(at: AppTest) -> dict[str, tuple[str, str]]:
+    """borough -> (marker symbol, legend name) as the page's ranked chart draws it."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert "gap by borough" in spec["layout"]["title"]["text"]
+    return {b: (t["marker"]["symbol"], t["name"]) for t in spec["data"] for b in t["y"]}
+
+
+def _expected_marks(family: pd.DataFrame, column: str, kind: str) -> dict[str, tuple[str, str]]:
+    out = {}
+    for r in family.dropna(subset=["gap_pp"]).itertuples():
+        flagged = bool(getattr(r, column))
+        symbol, name = ("diamond", f"significant ({kind})") if flagged else ("circle", f"not significant ({kind})")
+        if not r.reliable:
+            symbol, name = symbol + "-open", name + ", unreliable: a group under 50 respondents"
+        out[r.borough_code] = (symbol, name)
+    return out
+
+
+def test_the_analyst_toggle_switches_table_and_chart_to_the_unadjusted_flags(env: Path, sample_warehouse_24: Path,
+                                                                              monkeypatch) -> None:
+    db = use(sample_warehouse_24, monkeypatch)
+    family = _gap_family(db)
+    word = {True: "✔ significant", False: "not significant"}
+    at = signed_in("analyst", "views/bme_gap.py")
+    ranked = frame(at, "Borough", "Significance", "Reliability")
+    assert list(ranked["Borough"]) == list(family["borough_code"])
+    holm_words = ["–" if pd.isna(s) else word[bool(s)] for s in family["significant_holm"]]
+    assert list(ranked["Significance"]) == holm_words
+    assert _ranked_chart(at) == _expected_marks(family, "significant_holm", "Holm-adjusted")
+
+    at.toggle(key="unadjusted").set_value(True).run()
+    ranked = frame(at, "Borough", "Significance", "Reliability")
+    for borough, significant, shown in zip(family["borough_code"], family["significant"], ranked["Significance"],
+                                           strict=True):
+        assert shown == ("–" if pd.isna(significant) else word[bool(significant)]), borough
+    assert list(ranked["Significance"]) != holm_words  # HF, ST and WF are flagged only before adjustment
+    assert {b for b, s in zip(ranked["Borough"], ranked["Significance"], strict=True) if s == word[True]} == \
+        set(family.loc[family["significant"].fillna(False).astype(bool), "borough_code"])
+    chart = _ranked_chart(at)
+    assert chart == _expected_marks(family, "significant", "unadjusted")
+    assert chart["WF"] == ("diamond", "significant (unadjusted)")  # reliable, significant only unadjusted
+    assert chart["HF"][0] == "diamond-open"  # significant only unadjusted, and unreliable
+
+
+def test_scorecard_says_the_same_closing_sentence_on_24_months(env: Path, sample_warehouse_24: Path,
+                                                                monkeypatch) -> None:
+    db = use(sample_warehouse_24, monkeypatch)
+    at = signed_in("board")
+    assert "Is the BME satisfaction gap closing?" in [h.value for h in at.subheader]
+    assert _change_lines(at) == [_expected_gap_sentence(db)]
+    gap_page = signed_in("board", "views/bme_gap.py")
+    assert _change_lines(gap_page) == _change_lines(at)
+
+
+def test_satisfaction_page_says_whether_satisfaction_is_getting_better_on_24_months(
+        env: Path, sample_warehouse_24: Path, monkeypatch) -> None:
+    db = use(sample_warehouse_24, monkeypatch)
+    at = signed_in("board", "views/satisfaction.py")
+    assert "Is satisfaction getting better?" in [h.value for h in at.subheader]
+    r = _one(db, "select * from marts.satisfaction_change where borough_code = 'ALL' and question = "
+                 "'whole_experience' and period_end_month = ?", [LATEST])
+    assert str(r["previous_period_end_month"].date()) == PREVIOUS
+    # this sample's force-wide satisfaction with the whole experience fell, significantly, on reliable windows
+    assert r["rate"] < r["previous_rate"] and r["significant"] and r["change_ci_high_pp"] < 0 and r["reliable"]
+    expected = (f"Force-wide, whole experience, 12 months to March 2009 against the 12 months to March 2008. "
+                f"Satisfaction fell from {100 * r['previous_rate']:.1f}% to {100 * r['rate']:.1f}%; the change, "
+                f"{r['change_pp']:.1f} points (95% interval {r['change_ci_low_pp']:.1f} to "
+                f"{r['change_ci_high_pp']:.1f}), is statistically significant: satisfaction is falling.")
+    assert _change_lines(at) == [expected]
+    # by hand: rate now - rate before, from the satisfaction mart's own two 12-month rows
+    rates = dict(query(db, "select strftime(period_end_month, '%Y-%m-%d'), rate from marts.citizen_focus_satisfaction "
+                           "where borough_code = 'ALL' and question = 'whole_experience' and window_months = 12 and "
+                           "period_end_month in (?, ?)", [LATEST, PREVIOUS]))
+    assert f"the change, {100 * (rates[LATEST] - rates[PREVIOUS]):.1f} points (95% interval" in expected
+    assert f"fell from {100 * rates[PREVIOUS]:.1f}% to {100 * rates[LATEST]:.1f}%" in expected
+
+
+NOT_ENOUGH_12 = ("Not enough data: a change needs this year's 12 months and the 12 months before, both full, i.e. 24 "
+                 "months of survey (survey months held: April 2008 to March 2009).")
+
+
+@pytest.mark.parametrize(("page", "heading"), [("views/bme_gap.py", "Is the gap closing?"),
+                                               ("views/satisfaction.py", "Is satisfaction getting better?")])
+def test_twelve_months_of_survey_are_not_enough_for_a_change(env: Path, sample_warehouse_12: Path, monkeypatch,
+                                                             page: str, heading: str) -> None:
+    db = use(sample_warehouse_12, monkeypatch)
+    assert query(db, "select count(*) from marts.bme_gap_change")[0][0] == 0
+    assert query(db, "select count(*) from marts.satisfaction_change")[0][0] == 0
+    assert query(db, "select count(*) from marts.citizen_focus_satisfaction where window_months = 12 and "
+                     "is_full_window and borough_code = 'ALL' and question = 'whole_experience'") == [(1,)]
+    at = signed_in("board", page)
+    assert heading in [h.value for h in at.subheader]
+    assert _change_lines(at) == [NOT_ENOUGH_12]
+
+
 def test_drilldown_lists_the_records_of_the_chosen_cell(env: Path) -> None:
     at = signed_in("analyst", "views/drilldown.py")
     at.selectbox(key="dd_standard").select("PLEDGE-6-999").run()
@@ -435,7 +606,7 @@ def test_data_quality_page_lists_an_unrecognised_ethnicity_label_with_its_count(
     assert table.to_dict("records") == [{"Force": "MPS", "Field": "ethnicity_code", "Value as given": "Martian - Other",
                                          "Responses": len(invented)}]
     assert [w.value for w in at.warning] == [
-        "Warning: 1 survey values match no reference seed (4 responses); they are left out of the groups they "
+        "Warning: 1 survey value matches no reference seed (4 responses); they are left out of the groups they "
         "would decide (an unrecognised ethnicity is neither White nor BME). Extend the seed or correct the extract."]
     assert query(db, "select sum(unrecognised_ethnicity_respondents) from marts.bme_satisfaction_gap where "
                      "borough_code = 'ALL' and question = 'whole_experience' and window_months = 1") == [(4,)]
@@ -475,8 +646,9 @@ def test_data_quality_page_shows_the_latest_check_run(env: Path, monkeypatch, tm
         checked, "select suites, expectations, failed_critical, failed_warning, success from quality.check_runs")
     verdict = [m.value for m in at.markdown if "expectations in" in m.value]
     assert verdict == [f"**{'✔ passed' if success else '✖ failed'}** at " + verdict[0].split(" at ", 1)[1]]
+    failures = "1 warning failure" if warning == 1 else f"{warning} warning failures"
     assert verdict[0].endswith(f"{expectations} expectations in {suites} suites; {critical} critical and "
-                               f"{warning} warning failures.")
+                               f"{failures}.")
     checks = frame(at, "Result", "Severity", "Rule")
     rows = query(checked, "select success, severity, suite, rule from quality.check_results order by success, "
                           "severity, suite, rule, column_name nulls first, expectation, observed_value")
