@@ -408,16 +408,29 @@ def _gap_family(db: Path) -> pd.DataFrame:
         con.close()
 
 
+def _moved(before: float, now: float) -> str:
+    """The verb the rule in docs/marts.md gives a change of a positive gap (written here, not imported)."""
+    if before > 0 and now < before:
+        return "narrowed"
+    return "widened" if before > 0 and now > before else "moved"
+
+
 def _expected_gap_sentence(db: Path) -> str:
     """The closing sentence from the mart's own figures, rounded to one decimal."""
     r = _one(db, "select * from marts.bme_gap_change where borough_code = 'ALL' and question = 'whole_experience'")
     assert str(r["period_end_month"].date()) == LATEST and str(r["previous_period_end_month"].date()) == PREVIOUS
-    # this sample's force-wide gap narrowed a little, not significantly, on reliable windows
-    assert 0 < r["gap_pp"] < r["previous_gap_pp"] and not r["significant"] and not r["closing"] and r["reliable"]
+    assert r["reliable"] and r["gap_pp"] > 0 and r["previous_gap_pp"] > 0
+    if r["closing"]:
+        verdict = "is statistically significant: the gap is closing."
+    elif r["widening"]:
+        verdict = "is statistically significant: the gap is widening."
+    else:
+        assert not r["significant"]  # both gaps positive: significant means closing or widening
+        verdict = "is not statistically significant: no evidence that the gap is closing or widening."
     return (f"Force-wide, whole experience, 12 months to March 2009 against the 12 months to March 2008. The gap "
-            f"narrowed from {r['previous_gap_pp']:.1f} to {r['gap_pp']:.1f} points; the change, {r['change_pp']:.1f} "
-            f"points (95% interval {r['change_ci_low_pp']:.1f} to {r['change_ci_high_pp']:.1f}), is not "
-            "statistically significant: no evidence that the gap is closing or widening.")
+            f"{_moved(r['previous_gap_pp'], r['gap_pp'])} from {r['previous_gap_pp']:.1f} to {r['gap_pp']:.1f} "
+            f"points; the change, {r['change_pp']:.1f} points (95% interval {r['change_ci_low_pp']:.1f} to "
+            f"{r['change_ci_high_pp']:.1f}), {verdict}")
 
 
 def test_bme_gap_page_says_whether_the_gap_is_closing_on_24_months(env: Path, sample_warehouse_24: Path,
@@ -434,12 +447,12 @@ def test_bme_gap_page_says_whether_the_gap_is_closing_on_24_months(env: Path, sa
         [LATEST, PREVIOUS])}
     by_hand = gaps[LATEST] - gaps[PREVIOUS]
     assert f"the change, {by_hand:.1f} points (95% interval" in expected
-    assert f"narrowed from {gaps[PREVIOUS]:.1f} to {gaps[LATEST]:.1f} points" in expected
+    assert f"{_moved(gaps[PREVIOUS], gaps[LATEST])} from {gaps[PREVIOUS]:.1f} to {gaps[LATEST]:.1f} points" in expected
 
     family = _gap_family(db)
     tested, holm, plain = int(family["p_value"].notna().sum()), int(family["significant_holm"].sum()), \
         int(family["significant"].sum())
-    assert (tested, holm, plain) == (31, 1, 4)  # 32 boroughs, one suppressed; Holm keeps 1 of the 4 flags
+    assert (tested, holm, plain) == (32, 0, 1)  # 32 boroughs; Holm keeps none of the 1 unadjusted flag
     captions = [c.value for c in at.caption if "boroughs tested" in c.value]
     assert captions == [f"Flags use Holm's adjustment across the {tested} boroughs tested: with {tested} tests at "
                         f"5%, about {tested * 0.05:.1f} would look significant by chance alone. {holm} of {tested} "
@@ -483,13 +496,13 @@ def test_the_analyst_toggle_switches_table_and_chart_to_the_unadjusted_flags(env
     for borough, significant, shown in zip(family["borough_code"], family["significant"], ranked["Significance"],
                                            strict=True):
         assert shown == ("–" if pd.isna(significant) else word[bool(significant)]), borough
-    assert list(ranked["Significance"]) != holm_words  # HF, ST and WF are flagged only before adjustment
+    assert list(ranked["Significance"]) != holm_words  # RB is flagged only before adjustment
     assert {b for b, s in zip(ranked["Borough"], ranked["Significance"], strict=True) if s == word[True]} == \
         set(family.loc[family["significant"].fillna(False).astype(bool), "borough_code"])
     chart = _ranked_chart(at)
     assert chart == _expected_marks(family, "significant", "unadjusted")
-    assert chart["WF"] == ("diamond", "significant (unadjusted)")  # reliable, significant only unadjusted
-    assert chart["HF"][0] == "diamond-open"  # significant only unadjusted, and unreliable
+    assert chart["RB"][0] == "diamond-open"  # significant only unadjusted, and unreliable
+    assert chart["CW"] == ("circle", "not significant (unadjusted)")  # reliable, not significant
 
 
 def test_scorecard_says_the_same_closing_sentence_on_24_months(env: Path, sample_warehouse_24: Path,
@@ -510,19 +523,23 @@ def test_satisfaction_page_says_whether_satisfaction_is_getting_better_on_24_mon
     r = _one(db, "select * from marts.satisfaction_change where borough_code = 'ALL' and question = "
                  "'whole_experience' and period_end_month = ?", [LATEST])
     assert str(r["previous_period_end_month"].date()) == PREVIOUS
-    # this sample's force-wide satisfaction with the whole experience fell, significantly, on reliable windows
-    assert r["rate"] < r["previous_rate"] and r["significant"] and r["change_ci_high_pp"] < 0 and r["reliable"]
+    assert r["reliable"] and r["rate"] != r["previous_rate"]
+    word = "rose" if r["rate"] > r["previous_rate"] else "fell"
+    significant = r["change_ci_low_pp"] > 0 or r["change_ci_high_pp"] < 0  # the interval excludes 0
+    assert bool(r["significant"]) == significant
+    verdict = (f"is statistically significant: satisfaction is {'rising' if word == 'rose' else 'falling'}."
+               if significant else "is not statistically significant.")
     expected = (f"Force-wide, whole experience, 12 months to March 2009 against the 12 months to March 2008. "
-                f"Satisfaction fell from {100 * r['previous_rate']:.1f}% to {100 * r['rate']:.1f}%; the change, "
+                f"Satisfaction {word} from {100 * r['previous_rate']:.1f}% to {100 * r['rate']:.1f}%; the change, "
                 f"{r['change_pp']:.1f} points (95% interval {r['change_ci_low_pp']:.1f} to "
-                f"{r['change_ci_high_pp']:.1f}), is statistically significant: satisfaction is falling.")
+                f"{r['change_ci_high_pp']:.1f}), {verdict}")
     assert _change_lines(at) == [expected]
     # by hand: rate now - rate before, from the satisfaction mart's own two 12-month rows
     rates = dict(query(db, "select strftime(period_end_month, '%Y-%m-%d'), rate from marts.citizen_focus_satisfaction "
                            "where borough_code = 'ALL' and question = 'whole_experience' and window_months = 12 and "
                            "period_end_month in (?, ?)", [LATEST, PREVIOUS]))
     assert f"the change, {100 * (rates[LATEST] - rates[PREVIOUS]):.1f} points (95% interval" in expected
-    assert f"fell from {100 * rates[PREVIOUS]:.1f}% to {100 * rates[LATEST]:.1f}%" in expected
+    assert f"{word} from {100 * rates[PREVIOUS]:.1f}% to {100 * rates[LATEST]:.1f}%" in expected
 
 
 NOT_ENOUGH_12 = ("Not enough data: a change needs this year's 12 months and the 12 months before, both full, i.e. 24 "
