@@ -246,6 +246,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         pack = write_report(db, args.month, args.force, out)
     except ReportError as exc:
         raise UserError(str(exc)) from None
+    if pack.charts_note:
+        print(f"note: {pack.charts_note}", file=sys.stderr)
     print(f"board pack for {pack.force_name}, {pack.label}: {len(pack.missed)} commitment(s) missed; written to {out}")
     return EXIT_OK
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -122,7 +122,7 @@ class BoardPack:
     significance_level: float
     reliable_from: int
     amber_margin: float
-    charts: list[tuple[str, bytes | None]] = field(default_factory=list)
+    charts_note: str | None = None  # set by render_pdf when the charts could not be drawn
 
     @property
     def label(self) -> str:
@@ -497,12 +497,12 @@ def chart_figures(p: BoardPack) -> list[tuple[str, object]]:
     return figures
 
 
-def render_png(figures: list[object], width: int = 1000, height: int = 400) -> list[bytes] | None:
-    """PNG bytes of each figure by Kaleido (one Chrome/Chromium for all); None when no browser runs here."""
+def render_png(figures: list[object], width: int = 1000, height: int = 400) -> tuple[list[bytes] | None, str | None]:
+    """(PNG bytes of each figure, None) by Kaleido, one Chrome/Chromium for all; (None, why) when none runs here."""
     try:
         import kaleido
-    except ImportError:
-        return None
+    except ImportError as exc:
+        return None, str(exc)
     out: dict[str, object] = {}
 
     async def _all() -> list[bytes]:
@@ -519,7 +519,12 @@ def render_png(figures: list[object], width: int = 1000, height: int = 400) -> l
     thread = threading.Thread(target=_run, name="board-pack-charts")
     thread.start()
     thread.join()
-    return out.get("images")  # type: ignore[return-value]
+    if "images" in out:
+        return out["images"], None  # type: ignore[return-value]
+    error = out.get("error")
+    if error is not None and "ChromeNotFound" in type(error).__name__:
+        return None, "no Chrome or Chromium found"
+    return None, (f"{type(error).__name__}: {error}".splitlines()[0] if error else "no images")
 
 
 # ---- the PDF ---------------------------------------------------------------------------------------
@@ -648,7 +653,9 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
     pdf.add_page()
     h1("Trends")
     figures = chart_figures(p)
-    images = render_png([f for _, f in figures]) if figures else []
+    images, why = render_png([f for _, f in figures]) if figures else ([], None)
+    if why:
+        p.charts_note = f"charts not drawn ({why}); install Chrome or Chromium, e.g. `bash scripts/setup.sh --browser`"
     if not figures:
         para("No trend to draw for this month.")
     for i, (caption, _) in enumerate(figures):
@@ -662,8 +669,8 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
             pdf.image(io.BytesIO(png), w=178)
             pdf.ln(2)
         else:
-            para("(Chart not drawn: no Chrome or Chromium was found to render it; install one, e.g. "
-                 "`bash scripts/setup.sh --browser`, and make the pack again.)", 9)
+            para(f"(Chart not drawn: {why}. Install Chrome or Chromium, e.g. `bash scripts/setup.sh --browser`, "
+                 "and make the pack again.)", 9)
 
     # ---- comparators --------------------------------------------------------------------------------
     pdf.add_page()

@@ -253,3 +253,16 @@ def test_the_scorecard_download_button_gives_the_same_pack(dashboard_warehouse: 
         return [re.sub(r"This pack made: .*?\(Europe/London\)\.", "", p) for p in pages]
 
     assert without_made_at(pdf_pages(path)) == without_made_at(pack[1])  # the same paper as the command's
+
+
+def test_without_a_browser_the_pack_is_still_made_and_says_so(dashboard_warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    result = cli("report", "--month", MONTH, "--db", str(dashboard_warehouse), "--out", str(out),
+                 env={"BROWSER_PATH": str(tmp_path / "no-such-browser")})  # Kaleido looks there first
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ("note: charts not drawn (no Chrome or Chromium found); install Chrome or "
+                                     "Chromium, e.g. `bash scripts/setup.sh --browser`")
+    pages = pdf_pages(out)
+    assert sum(len(page.images) for page in PdfReader(str(out)).pages) == 0
+    assert "(Chart not drawn: no Chrome or Chromium found." in " ".join(pages)
+    assert "999 calls answered within 10 seconds: 88.2% against a target of 90%" in summary_text(pages)
