@@ -35,6 +35,7 @@ import pandas as pd
 
 LONDON = ZoneInfo("Europe/London")
 QUESTION = "whole_experience"
+LOWEST_SHOWN = 3  # boroughs named on the summary per missed commitment (the rest are counted)
 PAGE_TITLE = "Citizen Focus board pack"
 
 
@@ -88,6 +89,7 @@ class MissedStandard:
     previous_rate: float | None
     movement: str  # improving / worse / unchanged / no earlier figure, in words
     boroughs_below: list[str]  # "Westminster 85.0%" (lowest first), names from the boroughs seed
+    small_below: int  # boroughs below target with fewer than 10 records (no rate shown)
     boroughs_measured: int
     without_borough: str | None  # "<10" or a count of records with no recorded borough, when below target
 
@@ -249,12 +251,14 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
         # lowest rate first; cells too small to show a rate last (as the scorecard page orders them)
         below = below.assign(_order=pd.to_numeric(below["rate"], errors="coerce")).sort_values(
             ["_order", "borough_code"], na_position="last")
-        listed = []
+        listed, small = [], 0
         for b in below.itertuples():
+            if b.denominator == "<10":  # below target, but its rate is withheld (disclosure rule)
+                small += 1
+                continue
             name = b.borough_name if isinstance(b.borough_name, str) and b.borough_name else \
                 f"area code {b.borough_code} (not in the boroughs list)"
-            shown = "fewer than 10 records" if b.denominator == "<10" else pct(b.rate)
-            listed.append(f"{name} {shown}")
+            listed.append(f"{name} {pct(b.rate)}")
         nob = own[(own["borough_code"] == unknown) & own["rag"].isin(["amber", "red"])]
         without = None if nob.empty else str(nob["denominator"].iloc[0])
         if _present(r.previous_rate):
@@ -267,7 +271,7 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
             movement = f"no figure for {month_label(prev)} to compare with"
         missed.append(MissedStandard(r.standard_id, r.title, float(r.rate), float(r.target_rate), r.rag,
                                      r.previous_rate if _present(r.previous_rate) else None, movement, listed,
-                                     int(known["borough_code"].nunique()), without))
+                                     small, int(known["borough_code"].nunique()), without))
 
     def sat_row(m: date) -> dict | None:
         return _one(suppress(wh.query(
@@ -339,15 +343,17 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
 # ---- sentences -------------------------------------------------------------------------------------
 
 def missed_sentence(m: MissedStandard) -> str:
-    where = (f"Below target in {len(m.boroughs_below)} of {m.boroughs_measured} boroughs"
-             + (f" (lowest first): {', '.join(m.boroughs_below[:5])}"
-                + (f" and {len(m.boroughs_below) - 5} more" if len(m.boroughs_below) > 5 else "")
-                if m.boroughs_below else ""))
+    below = len(m.boroughs_below) + m.small_below
+    where = f"Below target in {below} of {m.boroughs_measured} boroughs"
+    if m.boroughs_below:
+        where += f"; lowest: {', '.join(m.boroughs_below[:LOWEST_SHOWN])}"
+    if m.small_below:
+        where += f" ({m.small_below} with fewer than 10 records, rate not shown)"
     if m.without_borough is not None:
         count = "fewer than 10" if m.without_borough == "<10" else m.without_borough
         where += f"; records with no recorded borough ({count}) were below target too"
     return (f"{m.title}: {pct(m.rate)} against a target of {pct(m.target_rate, 0)}, "
-            f"{m.points_below:.1f} points below target. {where}. Month on month: {m.movement}.")
+            f"{m.points_below:.1f} points below target. {where}. {m.movement[0].upper()}{m.movement[1:]}.")
 
 
 def satisfaction_sentence(p: BoardPack) -> str:
@@ -420,9 +426,11 @@ def changes_since_last_month(p: BoardPack) -> list[str]:
     measured = p.standards[p.standards["measured"]]
     for r in measured.itertuples():
         if r.rag != r.previous_rag:
-            out.append(f"{r.title}: now {_rag_words(r.rag, p.amber_margin).lower()} "
-                       f"({pct(r.rate)}), was {_rag_words(r.previous_rag, p.amber_margin).lower()} "
-                       f"({pct(r.previous_rate)}) in {prev}.")
+            def status(rag: str, rate: object) -> str:
+                word = _rag_words(rag, p.amber_margin).lower()
+                return word if rag == "no_data" else f"{word.replace(' (', ', ').rstrip(')')}, {pct(rate)}"
+
+            out.append(f"{r.title}: {status(r.rag, r.rate)} (in {prev}: {status(r.previous_rag, r.previous_rate)}).")
     if not out:
         out.append(f"No commitment changed status since {prev}.")
     s, ps = p.satisfaction, p.previous_satisfaction
@@ -451,8 +459,10 @@ DEFINITIONS = (
      "{reliable} respondents: treat with caution; fewer than 10: no rate published."),
     ("White / BME gap", "White rate minus BME rate in percentage points (positive when BME users are less "
      "satisfied); 95% Newcombe interval (method 10). Significant when the interval excludes 0."),
-    ("Holm adjustment", "Across the boroughs of one month, p-values are adjusted by Holm's step-down method so that "
-     "about 1 in 20 boroughs is not flagged by chance alone; the force-wide figure is its own family."),
+    ("Holm adjustment", "When the boroughs of one month are tested together, some would look significant by "
+     "chance alone; Holm's step-down method adjusts each borough's p-value for the number of boroughs tested, and a "
+     "borough is flagged when its adjusted p-value is below {level}. The force-wide figure is a single test (its "
+     "adjusted p-value equals its p-value)."),
     ("Is the gap closing?", "The 12 months to the month against the 12 months before (not overlapping), MOVER "
      "interval for the change: closing when the interval lies below 0 and the earlier gap was positive; widening "
      "when it lies above 0. Needs 24 months of survey."),
@@ -621,15 +631,15 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
         para(f"{len(p.missed)} of the {len(with_data)} commitments measured in {p.label} missed their target "
              "force-wide:")
         for m in p.missed:
-            bullet(missed_sentence(m))
+            bullet(missed_sentence(m), 9)
     h2("Satisfaction and the White / BME gap")
-    bullet(satisfaction_sentence(p))
-    bullet(satisfaction_change_sentence(p))
-    bullet(gap_sentence(p))
-    bullet("Is the gap closing? " + gap_closing_sentence(p))
+    bullet(satisfaction_sentence(p), 9)
+    bullet(satisfaction_change_sentence(p), 9)
+    bullet(gap_sentence(p), 9)
+    bullet("Is the gap closing? " + gap_closing_sentence(p), 9)
     h2("What changed since last month")
     for line in changes_since_last_month(p):
-        bullet(line)
+        bullet(line, 9)
 
     # ---- the scorecard ------------------------------------------------------------------------------
     pdf.add_page()
@@ -672,6 +682,10 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
             para(f"(Chart not drawn: {why}. Install Chrome or Chromium, e.g. `bash scripts/setup.sh --browser`, "
                  "and make the pack again.)", 9)
 
+    if p.borough_gaps["gap_pp"].isna().all():
+        para(f"White minus BME gap by borough, 12 months to {p.label}: no borough has 10 or more White and 10 or "
+             "more BME respondents, so no borough gap is shown.", 9, "B")
+
     # ---- comparators --------------------------------------------------------------------------------
     pdf.add_page()
     h1("Published comparators")
@@ -697,9 +711,10 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
     # ---- appendix -----------------------------------------------------------------------------------
     pdf.add_page()
     h1("Appendix")
-    h2("Definitions")
+    h2("Definitions (in full: docs/measures.md)")
     for term, text in DEFINITIONS:
-        bullet(f"{term}: " + text.format(amber=f"{100 * p.amber_margin:g}", reliable=p.reliable_from), 9)
+        bullet(f"{term}: " + text.format(amber=f"{100 * p.amber_margin:g}", reliable=p.reliable_from,
+                                         level=f"{p.significance_level:g}"), 9)
     rows = []
     for r in p.standards[p.standards["measured"]].itertuples():
         rows.append([r.title, r.standard_id, r.commitment_wording, pct(r.target_rate, 0), r.source])
