@@ -392,7 +392,8 @@ def gap_sentence(p: BoardPack) -> str:
     flagged = int(tested["significant_holm"].fillna(False).astype(bool).sum())
     names = ", ".join(tested[tested["significant_holm"].fillna(False).astype(bool)]["borough_name"].astype(str))
     boroughs = (f" Boroughs: {flagged} of {len(tested)} tested have a significant gap after Holm's adjustment"
-                + (f" ({names})." if flagged else "."))
+                + (f" ({names})." if flagged else ".")) if len(tested) else (
+        " No borough has 10 or more respondents in both groups, so no borough gap is tested.")
     return (f"White minus BME satisfaction gap, force-wide, 12 months to {p.label}: {points(g['gap_pp'])} points "
             f"(95% interval {points(g['gap_ci_low_pp'])} to {points(g['gap_ci_high_pp'])}), {verdict}.{caution}"
             f"{boroughs}")
