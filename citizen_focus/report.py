@@ -343,12 +343,14 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
 # ---- sentences -------------------------------------------------------------------------------------
 
 def missed_sentence(m: MissedStandard) -> str:
+    from dashboards.disclosure import SUPPRESSED
+
     below = len(m.boroughs_below) + m.small_below
     where = f"Below target in {below} of {m.boroughs_measured} boroughs"
     if m.boroughs_below:
         where += f"; lowest: {', '.join(m.boroughs_below[:LOWEST_SHOWN])}"
     if m.small_below:
-        where += f" ({m.small_below} with fewer than 10 records, rate not shown)"
+        where += f" ({m.small_below} with {SUPPRESSED} records, rate not shown)"
     if m.without_borough is not None:
         count = "fewer than 10" if m.without_borough == "<10" else m.without_borough
         where += f"; records with no recorded borough ({count}) were below target too"

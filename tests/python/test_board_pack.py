@@ -84,8 +84,8 @@ def test_each_missed_commitment_is_stated_with_the_marts_rate_target_and_gap(das
                                            "where rate is not null"))
     assert "999 calls answered within 10 seconds: " + pct(card["PLEDGE-6-999"]) in summary
     # where, by borough name (boroughs seed), lowest first, the small cell last without its rate
-    assert ("Below target in 2 of 3 boroughs; lowest: Westminster 85.0% (1 with fewer than 10 records, rate not "
-            "shown).") in summary  # Islington: 4 of 5, its rate withheld
+    assert ("Below target in 2 of 3 boroughs; lowest: Westminster 85.0% (1 with <10 records, rate not shown)."
+            in summary)  # Islington: 4 of 5, its rate withheld
     assert "Below target in 1 of 2 boroughs; lowest: Hackney 70.0%." in summary
     # improving or not, against May 2008 (999: 270/300 = 90.0%; victim updates had no May figure)
     assert "Getting worse: down 1.8 points on May 2008 (90.0%)." in summary
@@ -233,6 +233,30 @@ def test_a_month_without_data_and_an_unknown_force_say_so(dashboard_warehouse: P
     assert result.returncode == 2
     assert result.stderr.strip() == "citizen-focus report: no force 'GMP' in the warehouse (it holds MPS)"
     assert not out.exists()
+
+
+def test_a_warehouse_of_two_forces_needs_force_and_reports_the_one_chosen(dashboard_warehouse: Path,
+                                                                          tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(dashboard_warehouse, db)
+    con = duckdb.connect(str(db))  # a second force, CUMB, with half of every MPS numerator
+    con.execute("insert into marts.pledge_compliance select * replace ('CUMB' as force_code, numerator // 2 as "
+                "numerator, (numerator // 2) / denominator as rate) from marts.pledge_compliance")
+    con.execute("checkpoint")
+    con.close()
+    out = tmp_path / "pack.pdf"
+    result = cli("report", "--month", MONTH, "--db", str(db), "--out", str(out))
+    assert result.returncode == 2 and not out.exists()
+    assert result.stderr.strip() == ("citizen-focus report: the warehouse holds 2 forces (CUMB, MPS): choose one "
+                                     "with --force")
+    result = cli("report", "--month", MONTH, "--force", "cumb", "--db", str(db), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    summary = summary_text(pdf_pages(out))
+    # by hand: June 999 calls (170 // 2 + 95 // 2 + 4 // 2) / 305 = (85 + 47 + 2) / 305
+    assert summary.startswith("Citizen Focus board pack: Cumbria Constabulary, June 2008")
+    assert f"999 calls answered within 10 seconds: {pct(134 / 305)} against a target of 90%" in summary
 
 
 def test_the_scorecard_download_button_gives_the_same_pack(dashboard_warehouse: Path, pack, monkeypatch,
