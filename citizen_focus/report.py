@@ -24,6 +24,7 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import threading
 from dataclasses import dataclass
@@ -65,8 +66,13 @@ def _prev_month(d: date) -> date:
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NA \
-        and not (not isinstance(value, str | bool) and pd.isna(value))
+    """Not None / NaN / NA / NaT (a withheld or missing figure)."""
+    if value is None or isinstance(value, str | bool):
+        return value is not None
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar pandas can judge
+        return True
 
 
 def pct(rate: object, digits: int = 1) -> str:
@@ -140,7 +146,7 @@ def rag_of(rate: object, target: object, denominator: object, amber_margin: floa
     return "amber" if rate >= target - amber_margin - 1e-9 else "red"
 
 
-RAG_WORDS = {"green": "Met", "amber": "Missed (within 5 points)", "red": "Missed", "no_data": "No data"}
+RAG_WORDS = {"green": "Met", "red": "Missed", "no_data": "No data"}  # amber: with the margin, below
 
 
 def _rag_words(rag: str, amber_margin: float) -> str:
@@ -153,16 +159,33 @@ def _one(df: pd.DataFrame) -> dict | None:
     return None if df.empty else df.iloc[0].to_dict()
 
 
+REQUIRED_TABLES = ("marts.pledge_compliance", "marts.citizen_focus_satisfaction", "marts.bme_satisfaction_gap",
+                   "marts.bme_gap_change", "marts.satisfaction_change", "marts.force_comparators",
+                   "marts.promise_scorecard", "reference.standards", "reference.boroughs", "reference.forces",
+                   "raw.load_ledger", "raw.rejects")
+
+
+def missing_tables(wh) -> list[str]:
+    """The tables the pack reads that the published warehouse does not have (yet)."""
+    have = wh.tables()
+    return [t for t in REQUIRED_TABLES if t not in have]
+
+
+def months_held(wh, force: str) -> list[date]:
+    """The months a pack can be made for: those with a compliance cell or a survey window, oldest first."""
+    months = wh.query(
+        "select distinct period_month as m from marts.pledge_compliance where force_code = ? union "
+        "select distinct period_end_month from marts.citizen_focus_satisfaction where force_code = ? order by 1",
+        (force, force))["m"]
+    return [pd.Timestamp(m).date() for m in months]
+
+
 def gather(wh, month: date, force: str | None = None) -> BoardPack:
     """Every figure of the pack from the published warehouse `wh` (dashboards.data.Warehouse)."""
     from dashboards.disclosure import suppress
     from quality.definitions import dbt_vars
 
-    need = ("marts.pledge_compliance", "marts.citizen_focus_satisfaction", "marts.bme_satisfaction_gap",
-            "marts.bme_gap_change", "marts.satisfaction_change", "marts.force_comparators", "marts.promise_scorecard",
-            "reference.standards", "reference.boroughs", "reference.forces", "raw.load_ledger", "raw.rejects")
-    have = wh.tables()
-    missing = [t for t in need if t not in have]
+    missing = missing_tables(wh)
     if missing:
         raise ReportError(f"{wh.path}: {', '.join(missing)} not in the published warehouse: run `citizen-focus "
                           "build` first")
@@ -177,11 +200,7 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
     force = force.strip().upper()
     if force not in forces:
         raise ReportError(f"no force '{force}' in the warehouse (it holds {', '.join(forces)})")
-    months = wh.query(
-        "select distinct period_month as m from marts.pledge_compliance where force_code = ? union "
-        "select distinct period_end_month from marts.citizen_focus_satisfaction where force_code = ? order by 1",
-        (force, force))["m"]
-    held = [pd.Timestamp(m).date() for m in months]
+    held = months_held(wh, force)
     if month not in held:
         span = f"{month_label(held[0])} to {month_label(held[-1])}" if held else "no months"
         raise ReportError(f"no data for {force} in {month:%Y-%m}: the warehouse holds {span}")
@@ -677,8 +696,6 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
             pdf.add_page()
         para(caption, 9, "B")
         if png:
-            import io
-
             pdf.image(io.BytesIO(png), w=178)
             pdf.ln(2)
         else:

@@ -79,13 +79,14 @@ if {"marts.bme_gap_change", "marts.bme_satisfaction_gap"} <= wh.tables():
                     + inference.gap_change_sentence(change, inference.settings()))
 
 st.subheader("Board pack")
-pack_months = wh.query("select distinct period_month as m from marts.pledge_compliance where force_code = ? union "
-                       "select distinct period_end_month from marts.citizen_focus_satisfaction where force_code = ? "
-                       "order by 1 desc", (force, force))["m"].tolist()
-if pack_months:
+pack_missing = report.missing_tables(wh)
+pack_months = [] if pack_missing else report.months_held(wh, force)[::-1]  # latest first
+if pack_missing:
+    st.info(f"The board pack needs {md(', '.join(pack_missing))}, not in the published warehouse yet: run "
+            "`citizen-focus build`.")
+elif pack_months:
     c1, c2 = st.columns([2, 3])
-    pack_month = as_date(c1.selectbox("Month of the pack", pack_months, format_func=month_name,
-                                      key="board_pack_month"))
+    pack_month = c1.selectbox("Month of the pack", pack_months, format_func=month_name, key="board_pack_month")
     # made when clicked (Streamlit runs the callable then): the same PDF as `citizen-focus report`
     c2.download_button("Download the board pack (PDF)", lambda: report.board_pack_pdf(wh, pack_month, force),
                        file_name=f"board-pack_{force}_{pack_month:%Y-%m}.pdf", mime="application/pdf",

@@ -310,3 +310,33 @@ def test_without_a_browser_the_pack_is_still_made_and_says_so(dashboard_warehous
     assert sum(len(page.images) for page in PdfReader(str(out)).pages) == 0
     assert "(Chart not drawn: no Chrome or Chromium found." in " ".join(pages)
     assert "999 calls answered within 10 seconds: 88.2% against a target of 90%" in summary_text(pages)
+
+
+def test_a_warehouse_without_a_mart_the_pack_reads_says_so_on_the_page_and_the_command(
+        dashboard_warehouse: Path, monkeypatch, tmp_path: Path) -> None:
+    import duckdb
+    from streamlit.testing.v1 import AppTest
+
+    from dashboards.common import ROLE_KEY, USER_KEY
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(dashboard_warehouse, db)
+    con = duckdb.connect(str(db))
+    con.execute("drop table marts.force_comparators")
+    con.execute("checkpoint")
+    con.close()
+    result = cli("report", "--month", MONTH, "--db", str(db), "--out", str(tmp_path / "pack.pdf"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"citizen-focus report: {db}: marts.force_comparators not in the published "
+                                     "warehouse: run `citizen-focus build` first")
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(db))
+    monkeypatch.setenv("CITIZEN_FOCUS_ACCESS", str(dashboard_warehouse.parent / "access.toml"))
+    at = AppTest.from_file(str(PROJECT_DIR / "dashboards" / "app.py"), default_timeout=60)
+    at.session_state[ROLE_KEY] = "board"
+    at.session_state[USER_KEY] = "test-board"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("board_pack")]
+    assert ("The board pack needs marts\\.force\\_comparators, not in the published warehouse yet: run "
+            "`citizen-focus build`.") in [i.value for i in at.info]
+    assert len(at.dataframe) > 0  # the rest of the scorecard is there
