@@ -236,6 +236,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 child.kill()
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The monthly board pack (PDF) for one force and month (citizen_focus/report.py, docs/board-pack.md)."""
+    from citizen_focus.report import ReportError, write_report
+
+    db = warehouse_path(args.db)
+    out = Path(args.out).expanduser()
+    try:
+        pack = write_report(db, args.month, args.force, out)
+    except ReportError as exc:
+        raise UserError(str(exc)) from None
+    if pack.charts_note:
+        print(f"note: {pack.charts_note}", file=sys.stderr)
+    print(f"board pack for {pack.force_name}, {pack.label}: {len(pack.missed)} commitment(s) missed; written to {out}")
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
@@ -282,6 +298,7 @@ COMMANDS = {
     "rollback": cmd_rollback,
     "user": cmd_user,
     "serve": cmd_serve,
+    "report": cmd_report,
     "bench": cmd_bench,
     "demo": cmd_demo,
 }
@@ -362,6 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to listen on (default localhost; 0.0.0.0 for every interface)")
     p.add_argument("--access", metavar="FILE",
                    help="the access file; default $CITIZEN_FOCUS_ACCESS or access.toml beside the warehouse")
+    _db_argument(p)
+
+    p = sub.add_parser("report", help="write the monthly board pack (PDF) for one force and month",
+                       description="Write the board pack, a committee paper in plain language: the commitments "
+                       "missed in the month (by how much, where, whether improving), satisfaction and the White / "
+                       "BME gap with 95% intervals, what changed since last month, the scorecard, trend charts, "
+                       "published comparators and an appendix (definitions, data as of, loads and rejects, "
+                       "suppression). The same PDF as the scorecard page's download button.")
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month reported on, e.g. 2008-06")
+    p.add_argument("--force", metavar="F", help="force code, e.g. MPS (needed when the warehouse holds several)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
     _db_argument(p)
 
     p = sub.add_parser("bench", help="measure speed and memory at national scale against lower bounds",

@@ -63,8 +63,10 @@ BOROUGH_GAPS = "BME gap by borough with intervals (rolling 12 months, latest mon
 
 # The tables each page reads (also the dbt exposures' depends_on, models/marts/_marts__exposures.yml).
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
+    # the scorecard's board-pack button reads what the pack reads (citizen_focus/report.py)
     "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance", "marts.bme_gap_change",
-                  "marts.bme_satisfaction_gap"),
+                  "marts.bme_satisfaction_gap", "marts.citizen_focus_satisfaction", "marts.satisfaction_change",
+                  "marts.force_comparators", "raw.load_ledger", "raw.rejects"),
     "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records"),
     "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group",
                      "marts.satisfaction_change"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from citizen_focus import report
 from dashboards import charts, inference
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.disclosure import suppress
@@ -76,6 +77,22 @@ if {"marts.bme_gap_change", "marts.bme_satisfaction_gap"} <= wh.tables():
         st.markdown(f"Force-wide, whole experience, 12 months to {month_name(change['period_end_month'])} against "
                     f"the 12 months to {month_name(change['previous_period_end_month'])}. "
                     + inference.gap_change_sentence(change, inference.settings()))
+
+st.subheader("Board pack")
+pack_missing = report.missing_tables(wh)
+pack_months = [] if pack_missing else report.months_held(wh, force)[::-1]  # latest first
+if pack_missing:
+    st.info(f"The board pack needs {md(', '.join(pack_missing))}, not in the published warehouse yet: run "
+            "`citizen-focus build`.")
+elif pack_months:
+    c1, c2 = st.columns([2, 3])
+    pack_month = c1.selectbox("Month of the pack", pack_months, format_func=month_name, key="board_pack_month")
+    # made when clicked (Streamlit runs the callable then): the same PDF as `citizen-focus report`
+    c2.download_button("Download the board pack (PDF)", lambda: report.board_pack_pdf(wh, pack_month, force),
+                       file_name=f"board-pack_{force}_{pack_month:%Y-%m}.pdf", mime="application/pdf",
+                       key="board_pack", icon=":material/picture_as_pdf:")
+    st.caption("The committee paper for the chosen month: commitments missed and where, satisfaction and the "
+               "BME gap with intervals, what changed, the scorecard, trends, published comparators, definitions.")
 
 st.subheader("All standards")
 st.dataframe(table, hide_index=True, width="stretch", key="scorecard_table",

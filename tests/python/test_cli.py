@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from warehouse_builder import cli
 
-COMMANDS = ["sample", "ingest", "build", "check", "rollback", "user", "serve", "bench", "demo"]
+COMMANDS = ["sample", "ingest", "build", "check", "rollback", "user", "serve", "report", "bench", "demo"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
