@@ -522,10 +522,10 @@ def chart_figures(p: BoardPack) -> list[tuple[str, object]]:
     ranked = p.borough_gaps.dropna(subset=["gap_pp"]).copy()
     if len(ranked):
         ranked["borough_code"] = ranked["borough_name"]
-        ranked["significant"] = ranked["significant_holm"]  # the board reads the Holm-adjusted flag
-        figures.append((f"White minus BME gap by borough, 12 months to {p.label} (95% Newcombe interval; filled: "
-                        "significant after Holm's adjustment)",
-                        charts.ranked_gaps(ranked, "Whole experience: gap by borough (pp)")))
+        figures.append((f"White minus BME gap by borough, 12 months to {p.label} (95% Newcombe interval; diamond: "
+                        f"significant after Holm's adjustment; hollow: a group under {p.reliable_from} respondents)",
+                        charts.ranked_gaps(ranked, "Whole experience: gap by borough (pp)", adjusted=True,
+                                           reliable_from=p.reliable_from)))
     return figures
 
 
