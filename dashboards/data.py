@@ -38,11 +38,14 @@ QUESTION_LABELS = {
     "treatment": "Treatment",
     "whole_experience": "Whole experience",
 }
-CALL_STANDARDS = ("PLEDGE-6-999", "PLEDGE-6-NON-EMERGENCY")
-ATTENDANCE_STANDARDS = ("PLEDGE-7-EMERGENCY", "PROMISE-URGENT-12MIN", "PLEDGE-8-PRIORITY", "PLEDGE-9-APPOINTMENT",
-                        "PLEDGE-9-KEPT")
-FEEDBACK_STANDARDS = ("PLEDGE-11-ACK-24H", "PROMISE-ACK-2WD", "QOSC-RESPONSE-10WD")
-VICTIM_STANDARDS = ("PLEDGE-12-MONTHLY-UPDATE", "QOSC-VS-REFERRAL-2D")
+# Which event families (the standards seed's event_family) each page section charts: a new standard
+# of an existing family appears on its page with no code change (docs/extending.md).
+SECTION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "calls": ("call_answered",),
+    "attendance": ("incident_attended", "appointment_set", "appointment_kept"),
+    "feedback": ("feedback_acknowledged", "feedback_responded"),
+    "victims": ("victim_updated", "victim_support_referred"),
+}
 
 # Every table an analyst may export (schema, table, what it is).
 EXPORTABLE: dict[str, str] = {
@@ -67,11 +70,11 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "scorecard": ("marts.promise_scorecard", "marts.pledge_compliance", "marts.bme_gap_change",
                   "marts.bme_satisfaction_gap", "marts.citizen_focus_satisfaction", "marts.satisfaction_change",
                   "marts.force_comparators", "raw.load_ledger", "raw.rejects"),
-    "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records"),
+    "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group",
                      "marts.satisfaction_change"),
     "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome", "marts.bme_gap_change"),
-    "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records"),
+    "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "drilldown": ("marts.compliance_records",),
     "data_quality": ("raw.load_ledger", "raw.rejects"),
     "exports": tuple(EXPORTABLE),
@@ -208,6 +211,13 @@ class Warehouse:
         order = "sort_order, standard_id" if "sort_order" in cols else "standard_id"
         where, params = ("where force_code = ?", (force,)) if "force_code" in cols else ("", ())
         return self.query(f"select {exprs} from marts.promise_scorecard {where} order by {order}", params)
+
+    def standards_in(self, *sections: str) -> tuple[str, ...]:
+        """The measured standards of these page sections (SECTION_FAMILIES), in the seed's sort order."""
+        families = [f for section in sections for f in SECTION_FAMILIES[section]]
+        df = self.query("select standard_id from reference.standards where measured and list_contains(?, event_family) "
+                        "order by sort_order, standard_id", (families,))
+        return tuple(df["standard_id"])
 
     def force_monthly(self, force: str, standards: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Force-wide rate per standard and month: the boroughs' numerators and denominators summed."""

@@ -7,13 +7,13 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
-from dashboards.data import ATTENDANCE_STANDARDS, CALL_STANDARDS
 from dashboards.disclosure import suppress
 from dashboards.text import md
 
-wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records")
+wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records", "reference.standards")
 force = choose_force(wh)
 st.title("Calls & attendance")
+CALL_STANDARDS, ATTENDANCE_STANDARDS = wh.standards_in("calls"), wh.standards_in("attendance")
 monthly = wh.force_monthly(force, CALL_STANDARDS + ATTENDANCE_STANDARDS)
 if monthly.empty:
     st.info(f"No call or attendance records for {md(force)} in the published marts.")

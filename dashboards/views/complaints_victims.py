@@ -7,13 +7,13 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.common import choose_force, footer, month_name, page_setup
-from dashboards.data import FEEDBACK_STANDARDS, VICTIM_STANDARDS
 from dashboards.disclosure import suppress
 from dashboards.text import md
 
-wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records")
+wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records", "reference.standards")
 force = choose_force(wh)
 st.title("Complaints & victim care")
+FEEDBACK_STANDARDS, VICTIM_STANDARDS = wh.standards_in("feedback"), wh.standards_in("victims")
 monthly = wh.force_monthly(force, FEEDBACK_STANDARDS + VICTIM_STANDARDS)
 if monthly.empty:
     st.info(f"No complaint or victim-contact records for {md(force)} in the published marts.")

@@ -34,3 +34,18 @@ def sample_warehouse_12(tmp_path_factory) -> Path:
     from dashboard_fixtures import SURVEY_MARTS, build_sample_warehouse
 
     return build_sample_warehouse(tmp_path_factory.mktemp("sample_12"), 12, SURVEY_MARTS)
+
+
+# The fast lane (`make test-fast`, README): modules of unit-level tests, no dbt build, Streamlit run or
+# browser. Measured at about a minute on 2 cores; everything else is in `make test` only.
+UNIT_MODULES = {
+    "test_access.py", "test_bench_summary.py", "test_cli.py", "test_dashboard_charts.py", "test_dashboard_text.py",
+    "test_disclosure_secondary.py", "test_ingest.py", "test_ingest_attacks.py", "test_ingest_malformed.py",
+    "test_reference_data.py", "test_suppliers.py",
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.path.name in UNIT_MODULES:
+            item.add_marker(pytest.mark.unit)
