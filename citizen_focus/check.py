@@ -58,6 +58,15 @@ def _standard_ids(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     ]
 
 
+def operational_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any operational extract has rows in raw (a research unit may load the survey alone)."""
+    from ingest.contract import OPERATIONAL_KINDS
+    from quality.runner import relation_exists
+
+    tables = [f"raw.{kind}" for kind in OPERATIONAL_KINDS if relation_exists(con, f"raw.{kind}")]
+    return any(con.execute(f"select exists (from {t})").fetchone()[0] for t in tables)
+
+
 def _store_results(db: Path, record, outcomes: list, in_place: bool) -> None:
     from quality.results import store
 
@@ -228,6 +237,7 @@ def _validate(db: Path, chosen: list, docs: Path | None, run_id: str, checked_at
             docs_dir=docs,
             previous_counts=previous_row_counts(con),
             standard_ids=_standard_ids(con),
+            operational_loaded=operational_loaded(con),
         )
     finally:
         con.close()

@@ -248,7 +248,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     if pack.charts_note:
         print(f"note: {pack.charts_note}", file=sys.stderr)
-    print(f"board pack for {pack.force_name}, {pack.label}: {len(pack.missed)} commitment(s) missed; written to {out}")
+    status = f"{len(pack.missed)} commitment(s) missed" if pack.operational else "no operational data loaded"
+    print(f"board pack for {pack.force_name}, {pack.label}: {status}; written to {out}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """A published mart to CSV, Parquet or Excel with the app's disclosure control (citizen_focus/export.py)."""
+    from citizen_focus.export import ExportError, write_export
+
+    try:
+        out, rows = write_export(warehouse_path(args.db), args.mart, args.format, args.where or [],
+                                 Path(args.out).expanduser() if args.out else None)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{rows:,} rows of {args.mart} written to {out} (counts of 1-9 shown as <10, footnote included)")
     return EXIT_OK
 
 
@@ -299,6 +313,7 @@ COMMANDS = {
     "user": cmd_user,
     "serve": cmd_serve,
     "report": cmd_report,
+    "export": cmd_export,
     "bench": cmd_bench,
     "demo": cmd_demo,
 }
@@ -390,6 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month reported on, e.g. 2008-06")
     p.add_argument("--force", metavar="F", help="force code, e.g. MPS (needed when the warehouse holds several)")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    _db_argument(p)
+
+    p = sub.add_parser("export", help="write a published mart to CSV, Parquet or Excel (for notebooks and R)",
+                       description="Write one published mart to a file, with the same disclosure control as the "
+                       "app's Exports page (counts of 1 to 9 shown as <10 and what would reveal them withheld), "
+                       "spreadsheet formulas escaped and the footnote (source, data as of, definitions): CSV rows "
+                       "after a blank line, an Excel 'notes' sheet, or Parquet key-value metadata "
+                       "'citizen_focus_notes'. Guide: docs/analysts.md.")
+    p.add_argument("--mart", required=True, metavar="NAME", help="e.g. bme_satisfaction_gap (marts. optional)")
+    p.add_argument("--format", default="csv", choices=("csv", "parquet", "xlsx"), help="default csv")
+    p.add_argument("--where", action="append", metavar="COLUMN=VALUE",
+                   help="keep rows where COLUMN OP VALUE (OP one of = != >= <= > <), repeatable (all must hold), "
+                   "e.g. --where force_code=MPS --where period_end_month>=2008-10-01")
+    p.add_argument("--out", metavar="FILE", help="where to write it; default NAME.FORMAT in the current folder")
     _db_argument(p)
 
     p = sub.add_parser("bench", help="measure speed and memory at national scale against lower bounds",

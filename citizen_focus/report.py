@@ -131,6 +131,7 @@ class BoardPack:
     reliable_from: int
     amber_margin: float
     charts_note: str | None = None  # set by render_pdf when the charts could not be drawn
+    operational: bool = True  # False: survey extracts only, no standard measured (the pack says so)
 
     @property
     def label(self) -> str:
@@ -356,7 +357,8 @@ def gather(wh, month: date, force: str | None = None) -> BoardPack:
         reject_reasons=wh.reject_reasons(5), as_of_at=as_of_at, built_at=wh.built_at(),
         monthly=monthly[monthly["period_month"] <= month], satisfaction_trend=sat_trend, gap_trend=gap_trend,
         significance_level=float(values["significance_level"]),
-        reliable_from=int(values["reliable_from_respondents"]), amber_margin=amber)
+        reliable_from=int(values["reliable_from_respondents"]), amber_margin=amber,
+        operational=wh.operational_loaded(force))
 
 
 # ---- sentences -------------------------------------------------------------------------------------
@@ -445,7 +447,7 @@ def satisfaction_change_sentence(p: BoardPack) -> str:
 def changes_since_last_month(p: BoardPack) -> list[str]:
     prev = month_label(_prev_month(p.month))
     out = []
-    measured = p.standards[p.standards["measured"]]
+    measured = p.standards[p.standards["measured"]] if p.operational else p.standards.iloc[0:0]
     for r in measured.itertuples():
         if r.rag != r.previous_rag:
             def status(rag: str, rate: object) -> str:
@@ -453,7 +455,7 @@ def changes_since_last_month(p: BoardPack) -> list[str]:
                 return word if rag == "no_data" else f"{word.replace(' (', ', ').rstrip(')')}, {pct(rate)}"
 
             out.append(f"{r.title}: {status(r.rag, r.rate)} (in {prev}: {status(r.previous_rag, r.previous_rate)}).")
-    if not out:
+    if not out and p.operational:
         out.append(f"No commitment changed status since {prev}.")
     s, ps = p.satisfaction, p.previous_satisfaction
     if s and ps and _present(s["rate"]) and _present(ps["rate"]):
@@ -585,6 +587,7 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
     from fpdf.enums import XPos, YPos
 
     from dashboards.disclosure import SUPPRESSED, THRESHOLD
+    from dashboards.text import NO_OPERATIONAL_DATA
 
     generated_at = generated_at or datetime.now(UTC)
 
@@ -647,7 +650,9 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
     h2(f"Commitments missed in {p.label}")
     measured = p.standards[p.standards["measured"]]
     with_data = measured[measured["rag"] != "no_data"]
-    if not p.missed:
+    if not p.operational:
+        para(NO_OPERATIONAL_DATA)
+    elif not p.missed:
         para(f"Every commitment measured in {p.label} ({len(with_data)} with data) met its target force-wide.")
     else:
         para(f"{len(p.missed)} of the {len(with_data)} commitments measured in {p.label} missed their target "
@@ -669,7 +674,9 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
     para("Every commitment, force-wide. Rates are the share of records within the standard; change is in "
          "percentage points against the previous month; rolling 12 months is that month and the 11 before.", 9)
     rows = []
-    for r in p.standards.itertuples():
+    if not p.operational:
+        para(NO_OPERATIONAL_DATA)
+    for r in p.standards.itertuples() if p.operational else ():
         if not r.measured:
             reason = r.not_measured_reason if isinstance(r.not_measured_reason, str) else "no data source"
             rows.append([r.title, "-", pct(r.target_rate, 0), reason[0].upper() + reason[1:], "-", "-", "-"])
@@ -678,8 +685,9 @@ def render_pdf(p: BoardPack, generated_at: datetime | None = None) -> bytes:
                   else "-")
         rows.append([r.title, pct(r.rate), pct(r.target_rate, 0), _rag_words(r.rag, p.amber_margin),
                      pct(r.previous_rate), change, pct(r.rolling_12_rate)])
-    table(["Commitment", "This month", "Target", "Status", "Last month", "Change (pp)", "Rolling 12 months"],
-          rows, (64, 17, 14, 30, 17, 15, 21))
+    if p.operational:
+        table(["Commitment", "This month", "Target", "Status", "Last month", "Change (pp)", "Rolling 12 months"],
+              rows, (64, 17, 14, 30, 17, 15, 21))
 
     # ---- charts -------------------------------------------------------------------------------------
     pdf.add_page()

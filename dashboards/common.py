@@ -15,7 +15,7 @@ import streamlit as st
 
 from citizen_focus.access import ROLES, role_allows
 from dashboards import data
-from dashboards.text import md
+from dashboards.text import NO_OPERATIONAL_DATA, md
 
 USER_KEY, ROLE_KEY, AUTH_KEY = "cf_user", "cf_role", "cf_auth"
 
@@ -78,6 +78,14 @@ def choose_force(wh: data.Warehouse) -> str:
         st.session_state["cf_force"] = forces[0]
         return forces[0]
     return st.sidebar.selectbox("Force", forces, key="cf_force")
+
+
+def stop_without_operational_data(wh: data.Warehouse, force: str) -> None:
+    """A compliance page on a survey-only warehouse (or force) says so and stops, instead of empty tables."""
+    if not wh.operational_loaded(force):
+        st.info(NO_OPERATIONAL_DATA)
+        footer(wh)
+        st.stop()
 
 
 def as_date(value: object) -> date | None:

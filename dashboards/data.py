@@ -177,6 +177,13 @@ class Warehouse:
     def built_at(self) -> datetime:
         return datetime.fromtimestamp(os.stat(self.path).st_mtime, tz=UTC)
 
+    def operational_loaded(self, force: str | None = None) -> bool:
+        """Whether the compliance marts measure anything (for `force`): False for a survey-only warehouse."""
+        if "marts.pledge_compliance" not in self.tables():
+            return False
+        where, params = ("where force_code = ?", (force,)) if force is not None else ("", ())
+        return bool(self.query(f"select exists (select 1 from marts.pledge_compliance {where}) as x", params)["x"][0])
+
     # ---- shared selectors ----------------------------------------------------------------
     def forces(self) -> list[str]:
         have = self.tables()

@@ -28,6 +28,15 @@ _JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)|()(@)")
 
 
+# What a compliance page and the board pack say when the warehouse holds the survey alone (a research
+# unit often has nothing else): the standards are measured on the operational extracts.
+NO_OPERATIONAL_DATA = (
+    "No operational data loaded: this warehouse holds survey extracts only, so the commitments measured "
+    "on calls, incidents, complaints and victim contacts cannot be reported. Load those extracts and build "
+    "again; satisfaction and the White / BME gap are reported from the survey."
+)
+
+
 def md(value: object) -> str:
     """`value` as literal text inside Markdown (None is shown as an empty string)."""
     if value is None:

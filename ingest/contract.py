@@ -240,6 +240,11 @@ EXTRACTS: dict[str, Extract] = {
     e.kind: e for e in (CALLS, INCIDENTS, SURVEY_RESPONSES, FEEDBACK, VICTIM_CONTACTS)
 }
 
+# The operational extracts: what the force's own systems record (calls, incidents, complaints and
+# feedback, victim contacts), as against the survey. A research unit may hold the survey alone; a
+# warehouse without any operational rows still builds and publishes (docs/data-quality.md).
+OPERATIONAL_KINDS: tuple[str, ...] = tuple(k for k in EXTRACTS if k != SURVEY_RESPONSES.kind)
+
 # Load metadata columns every raw table carries after the contract columns.
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_load_id", "BIGINT NOT NULL"),

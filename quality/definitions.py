@@ -49,6 +49,8 @@ MISSING_RULE = "relation_exists"
 # Parameters the runner computes at run time and passes to GX as expectation parameters.
 RUNTIME_PARAMETERS = {
     "reference_standard_ids": "standard_id of every row of the reference.standards seed",
+    "operational_min_rows": "1 when any operational extract (calls, incidents, feedback, victim contacts)"
+    " has rows in raw, else 0: a survey-only warehouse has nothing to measure the standards on",
     "row_count_min": "previous build's row count x row_count_band.lower (1 without a previous build)",
     "row_count_max": "previous build's row count x row_count_band.upper (none without a previous build)",
 }

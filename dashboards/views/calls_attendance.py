@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts
-from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup, stop_without_operational_data
 from dashboards.disclosure import suppress
 from dashboards.text import md
 
 wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records", "reference.standards")
 force = choose_force(wh)
+stop_without_operational_data(wh, force)
 st.title("Calls & attendance")
 CALL_STANDARDS, ATTENDANCE_STANDARDS = wh.standards_in("calls"), wh.standards_in("attendance")
 monthly = wh.force_monthly(force, CALL_STANDARDS + ATTENDANCE_STANDARDS)

@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts
-from dashboards.common import choose_force, footer, month_name, page_setup
+from dashboards.common import choose_force, footer, month_name, page_setup, stop_without_operational_data
 from dashboards.disclosure import suppress
 from dashboards.text import md
 
 wh = page_setup("board", "marts.pledge_compliance", "marts.compliance_records", "reference.standards")
 force = choose_force(wh)
+stop_without_operational_data(wh, force)
 st.title("Complaints & victim care")
 FEEDBACK_STANDARDS, VICTIM_STANDARDS = wh.standards_in("feedback"), wh.standards_in("victims")
 monthly = wh.force_monthly(force, FEEDBACK_STANDARDS + VICTIM_STANDARDS)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup, stop_without_operational_data
 from dashboards.text import md
 
 LIMIT = 500
 
 wh = page_setup("analyst", "marts.compliance_records")
 force = choose_force(wh)
+stop_without_operational_data(wh, force)
 st.title("Record drill-down")
 options = wh.query("select distinct standard_id, period_month from marts.compliance_records where force_code = ? "
                    "order by standard_id, period_month desc", (force,))

@@ -7,12 +7,13 @@ import streamlit as st
 
 from citizen_focus import report
 from dashboards import charts, inference
-from dashboards.common import as_date, choose_force, footer, month_name, page_setup
+from dashboards.common import as_date, choose_force, footer, month_name, page_setup, stop_without_operational_data
 from dashboards.disclosure import suppress
 from dashboards.text import md, plural
 
 wh = page_setup("board", "marts.promise_scorecard", "marts.pledge_compliance")
 force = choose_force(wh)
+stop_without_operational_data(wh, force)
 card = wh.scorecard(force)
 monthly = wh.force_monthly(force)
 latest = wh.latest_month(force)
