@@ -16,13 +16,11 @@ import pytest
 from dashboard_fixtures import write_access
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from test_dashboard_pages import signed_in
 from warehouse_builder import cli, query
 
-from citizen_focus.config import PROJECT_DIR
-from dashboards.common import ROLE_KEY, USER_KEY
 from dashboards.text import NO_OPERATIONAL_DATA
 
-APP = PROJECT_DIR / "dashboards" / "app.py"
 COMPLIANCE_PAGES = ["views/scorecard.py", "views/calls_attendance.py", "views/complaints_victims.py",
                     "views/drilldown.py"]
 GUARDED_RULES = ("some_standard_measured", "scorecard_not_empty")
@@ -84,14 +82,7 @@ def test_the_same_checks_fail_when_operational_data_is_loaded_but_nothing_is_mea
 def _page(db: Path, page: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("CITIZEN_FOCUS_DB", str(db))
     monkeypatch.setenv("CITIZEN_FOCUS_ACCESS", str(db.parent / "access.toml"))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[ROLE_KEY] = "admin"
-    at.session_state[USER_KEY] = "test-admin"
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return signed_in("admin", page)
 
 
 @pytest.mark.parametrize("page", COMPLIANCE_PAGES)
