@@ -46,7 +46,7 @@ driver_measures as (
 
     select
         driver,
-        trim(unnest(string_split(outcome_measures, ';'))) as outcome_measure
+        trim(unnest(string_split(outcome_measures, ' '))) as outcome_measure
     from drivers
     where driver_kind = 'outcome_measure'
 

@@ -41,6 +41,7 @@ final as (
         cast(decomposed.driver as varchar) as driver,
         drivers.driver_kind,
         coalesce(drivers.driver_label, questions.question_text) as driver_label,
+        drivers.short_label,
         drivers.display_order,
         cast(decomposed.importance as double) as importance,
         cast(decomposed.importance_share as double) as importance_share,
