@@ -131,3 +131,129 @@ def test_bootstrap_replicate_equals_a_direct_fit_of_the_resampled_rows() -> None
 @pytest.mark.unit
 def test_rank_is_one_for_the_largest() -> None:
     assert drivers.rank_descending(np.array([0.1, 0.4, 0.2, 0.4])).tolist() == [4, 1, 3, 2]
+
+
+# ---- the mart on the generated sample, built by dbt ---------------------------------------------------
+
+DRIVERS = ["ease_of_contact", "action_taken", "kept_informed", "treatment", "attended_in_time", "kept_updated"]
+QUESTION_DRIVERS = DRIVERS[:4]
+
+
+def _mart(db, where: str = "") -> list[dict]:
+    from warehouse_builder import query
+
+    cols = ["force_code", "period_end_month", "window_start_month", "ethnic_group", "driver", "importance",
+            "importance_share", "share_ci_lower", "share_ci_upper", "r_squared", "driver_rank", "respondents",
+            "linked_share", "bootstrap_replicates", "is_computed"]
+    rows = query(db, f"select {', '.join(cols)} from marts.satisfaction_key_drivers {where} "
+                     "order by ethnic_group, driver_rank")
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def _cell_data(db, force: str, start, end, group: str):
+    """The cell's respondents straight from the driver values, with this test's own rules: valid
+    whole-experience and four stage answers; operational drivers as met / missed indicators."""
+    from warehouse_builder import query
+
+    rows = query(db, """
+        select response_id, any_value(weight), any_value(ethnic_group),
+               list(item order by item), list(is_positive order by item)
+        from intermediate.int_survey_responses_driver_values
+        where force_code = ? and interview_month between ? and ?
+        group by response_id order by response_id
+    """, [force, start, end])
+    x, y, w = [], [], []
+    for _rid, weight, ethnic, items, values in rows:
+        v = dict(zip(items, values, strict=True))
+        if group != "All" and ethnic != group:
+            continue
+        if "whole_experience" not in v or any(q not in v for q in QUESTION_DRIVERS):
+            continue
+        row = [float(v[q]) for q in QUESTION_DRIVERS]
+        for d in ("attended_in_time", "kept_updated"):
+            row += [float(v.get(d) is True), float(v.get(d) is False)]
+        x.append(row)
+        y.append(float(v["whole_experience"]))
+        w.append(weight)
+    return np.array(x), np.array(y), np.array(w), [[0], [1], [2], [3], [4, 5], [6, 7]]
+
+
+@pytest.fixture(scope="module")
+def sample_mart(sample_warehouse_12):
+    return sample_warehouse_12, _mart(sample_warehouse_12)
+
+
+def test_the_planted_kept_informed_driver_ranks_first_on_the_sample(sample_mart) -> None:
+    db, rows = sample_mart
+    cells = {(r["ethnic_group"]) for r in rows}
+    assert cells == {"All", "White", "BME"}
+    latest = max(r["period_end_month"] for r in rows)
+    for group in ("All", "White", "BME"):
+        cell = [r for r in rows if r["ethnic_group"] == group and r["period_end_month"] == latest]
+        assert [r["driver"] for r in cell][0] == "kept_informed"
+        assert sorted(r["driver"] for r in cell) == sorted(DRIVERS)
+        top, rest = cell[0], cell[1:]
+        assert top["driver_rank"] == 1 and top["is_computed"]
+        # clearly first: its interval lies above every other driver's
+        assert top["share_ci_lower"] > max(r["share_ci_upper"] for r in rest)
+    force_wide = [r for r in rows if r["ethnic_group"] == "All" and r["period_end_month"] == latest]
+    assert force_wide[0]["importance_share"] > 0.5
+    assert all(r["bootstrap_replicates"] == 200 for r in rows)
+
+
+def test_the_mart_equals_an_independent_decomposition_of_its_respondents(sample_mart) -> None:
+    db, rows = sample_mart
+    for group in ("All", "BME"):
+        cell = [r for r in rows if r["ethnic_group"] == group]
+        first = cell[0]
+        x, y, w, groups = _cell_data(db, first["force_code"], first["window_start_month"],
+                                     first["period_end_month"], group)
+        assert first["respondents"] == len(y) >= 50
+        expected = _shapley_by_permutations(x, y, w, groups)
+        by_driver = {r["driver"]: r for r in cell}
+        np.testing.assert_allclose([by_driver[d]["importance"] for d in DRIVERS], expected, rtol=0, atol=1e-9)
+        assert first["r_squared"] == pytest.approx(_wls_r2(x, y, w), abs=1e-9)
+        assert sum(r["importance"] for r in cell) == pytest.approx(first["r_squared"], abs=1e-12)
+        linked = np.mean((x[:, 4:] == 1).any(axis=1))
+        assert first["linked_share"] == pytest.approx(linked, abs=1e-12)
+        assert 0.5 < linked < 1.0
+
+
+def test_satisfaction_page_says_what_drives_satisfaction(sample_warehouse_12, dashboard_warehouse,
+                                                         monkeypatch) -> None:
+    from test_dashboard_pages import all_text, signed_in
+
+    from dashboards.text import key_driver_sentence
+
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(sample_warehouse_12))
+    monkeypatch.setenv("CITIZEN_FOCUS_ACCESS", str(dashboard_warehouse.parent / "access.toml"))
+    top = _mart(sample_warehouse_12, "where ethnic_group = 'All'")[0]
+    at = signed_in("board", "views/satisfaction.py")
+    assert "What drives satisfaction" in [h.value for h in at.subheader]
+    share, low, high = (round(100 * top[c]) for c in ("importance_share", "share_ci_lower", "share_ci_upper"))
+    sentence = (f"Being kept informed matters most: {share}% ({low}–{high}%) of what explains "
+                "whole-experience satisfaction")
+    assert key_driver_sentence("Being kept informed", top["importance_share"], top["share_ci_lower"],
+                               top["share_ci_upper"]) == sentence
+    assert sentence in all_text(at)
+    table = next(d.value for d in at.dataframe if "Share of what explains it" in d.value.columns)
+    assert list(table["Rank"]) == [1, 2, 3, 4, 5, 6]
+    assert table["Share of what explains it"].iloc[0] == f"{share}%"
+    # the BME respondents' own figures
+    at.selectbox(key="driver_group").select("BME").run()
+    bme = _mart(sample_warehouse_12, "where ethnic_group = 'BME'")[0]
+    assert f"BME respondents, force-wide, 12 months to March 2009. Being kept informed matters most: " \
+           f"{round(100 * bme['importance_share'])}%" in all_text(at)
+
+
+def test_the_section_is_hidden_below_the_minimum_base(dashboard_warehouse, monkeypatch) -> None:
+    """The 3-month dashboard fixture has no full 12-month window: a note, no figures."""
+    from test_dashboard_pages import all_text, signed_in
+
+    monkeypatch.setenv("CITIZEN_FOCUS_DB", str(dashboard_warehouse))
+    monkeypatch.setenv("CITIZEN_FOCUS_ACCESS", str(dashboard_warehouse.parent / "access.toml"))
+    at = signed_in("board", "views/satisfaction.py")
+    text = all_text(at)
+    assert "What drives satisfaction" in [h.value for h in at.subheader]
+    assert "the key drivers need 12 months" in text
+    assert "matters most" not in text
