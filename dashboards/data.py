@@ -72,7 +72,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
                   "marts.force_comparators", "raw.load_ledger", "raw.rejects"),
     "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group",
-                     "marts.satisfaction_change"),
+                     "marts.satisfaction_change", "marts.satisfaction_key_drivers"),
     "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome", "marts.bme_gap_change"),
     "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "drilldown": ("marts.compliance_records",),
