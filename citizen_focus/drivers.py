@@ -13,9 +13,9 @@ so the k weights add up to R² of the full model. The bootstrap resamples respon
 replacement (the same number as observed), recomputes every weight and takes the 2.5 and 97.5
 percentiles of each driver's share of R² (w_j / R²).
 
-Speed: every R²(S) of one sample comes from one weighted cross-product matrix (the data are read
-once per replicate, by a multinomial count matrix times the rows' outer products), and each
-subset is a small solve of that matrix's block, batched over the replicates.
+Speed: every R²(S) of one sample comes from one weighted cross-product matrix (per replicate, the
+resampled weights summed over the distinct rows of the design, times those rows' outer products),
+and each subset is a small solve of that matrix's block, batched over the replicates.
 """
 
 from __future__ import annotations
@@ -80,15 +80,30 @@ def _columns_of(groups: Sequence[Sequence[int]], mask: np.ndarray) -> list[int]:
     return [c for j, cols in enumerate(groups) if mask[j] for c in cols]
 
 
-def _moments(x: np.ndarray, y: np.ndarray, w: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _distinct_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of [1, x, y] and each respondent's row among them. Indicator drivers leave
+    few distinct rows, so the cross products are sums over those, not over every respondent."""
+    z = np.column_stack([np.ones(len(y)), x, y])  # intercept first: its row/column are the sums
+    patterns, inverse = np.unique(z, axis=0, return_inverse=True)
+    return patterns, inverse.reshape(-1)
+
+
+def _moments(x: np.ndarray, y: np.ndarray, w: np.ndarray, counts: np.ndarray,
+             distinct: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Weighted centred cross-product matrices of [x, y], one per row of counts: (R, p+1, p+1).
 
     counts (R, n) are how many times each respondent is in each replicate (all ones = the sample).
+    Each replicate's weights are summed per distinct row (bincount, no BLAS: a threaded matrix
+    product over every respondent is slow on a busy machine), then multiplied by those rows' outer
+    products.
     """
-    z = np.column_stack([np.ones(len(y)), x, y])  # intercept first: its row/column are the sums
-    q = z.shape[1]
-    outer = (z[:, :, None] * z[:, None, :]).reshape(len(y), q * q)
-    raw = ((counts * w[None, :]) @ outer).reshape(-1, q, q)
+    patterns, inverse = distinct if distinct is not None else _distinct_rows(x, y)
+    g, q = patterns.shape
+    r = counts.shape[0]
+    cells = (np.arange(r)[:, None] * g + inverse[None, :]).ravel()
+    pattern_w = np.bincount(cells, weights=(counts * w[None, :]).ravel(), minlength=r * g).reshape(r, g)
+    outer = (patterns[:, :, None] * patterns[:, None, :]).reshape(g, q * q)
+    raw = np.einsum("rg,gk->rk", pattern_w, outer).reshape(-1, q, q)
     total = raw[:, 0, 0]
     first = raw[:, 0, 1:]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -140,13 +155,16 @@ def bootstrap(x: np.ndarray, y: np.ndarray, w: np.ndarray, groups: Sequence[Sequ
     estimate = decompose(x, y, w, groups)
     rng = np.random.default_rng(seed)
     n = len(y)
+    distinct = _distinct_rows(x, y)
     m = shapley_matrix(len(groups))
     shares = []
     done = 0
     while done < replicates:
         r = min(batch, replicates - done)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=r).astype(float)
-        r2 = _r_squared_all_subsets(_moments(x, y, w, counts), groups)
+        # r resamples of n respondents drawn with replacement, as counts per respondent
+        drawn = rng.integers(0, n, size=(r, n)) + (np.arange(r) * n)[:, None]
+        counts = np.bincount(drawn.ravel(), minlength=r * n).reshape(r, n).astype(float)
+        r2 = _r_squared_all_subsets(_moments(x, y, w, counts, distinct), groups)
         weights = r2 @ m.T
         with np.errstate(invalid="ignore", divide="ignore"):
             shares.append(np.where(r2[:, -1:] > 0, weights / r2[:, -1:], np.nan))
