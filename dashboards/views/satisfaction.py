@@ -82,9 +82,8 @@ if "marts.satisfaction_key_drivers" in wh.tables():  # a warehouse built before 
     else:
         top = drivers.iloc[0]
         period = f"12 months to {month_name(top['period_end_month'])}"
-        st.markdown(f"{DRIVER_GROUPS[driver_group]}, force-wide, {period}. "
-                    + key_driver_sentence(top["short_label"], top["importance_share"], top["share_ci_lower"],
-                                          top["share_ci_upper"]) + ".")
+        st.markdown(key_driver_sentence(top["short_label"], top["importance_share"], top["share_ci_lower"],
+                                        top["share_ci_upper"]) + ".")
         st.plotly_chart(charts.key_driver_bars(drivers, f"What explains whole-experience satisfaction, "
                                                         f"{DRIVER_GROUPS[driver_group].lower()}, {period} "
                                                         "(% of explained, 95% bootstrap interval)"),
@@ -96,7 +95,8 @@ if "marts.satisfaction_key_drivers" in wh.tables():  # a warehouse built before 
                              for lo, hi in zip(drivers["share_ci_lower"], drivers["share_ci_upper"], strict=True)],
             "Rank": drivers["driver_rank"],
         }), hide_index=True, width="stretch", key="drivers_table")
-        st.caption(f"Shares of the weighted R² ({top['r_squared']:.2f}) of whole-experience satisfaction on "
+        st.caption(f"{DRIVER_GROUPS[driver_group]}, force-wide, {period}. "
+                   f"Shares of the weighted R² ({top['r_squared']:.2f}) of whole-experience satisfaction on "
                    "satisfaction with each stage and the linked operational outcomes (general dominance); "
                    f"{top['respondents_display']} respondents who answered every stage question, "
                    f"{whole_percent(top['linked_share'])} of them linked to an attendance or a victim-update outcome; "

@@ -242,8 +242,13 @@ def test_satisfaction_page_says_what_drives_satisfaction(sample_warehouse_12, da
     # the BME respondents' own figures
     at.selectbox(key="driver_group").select("BME").run()
     bme = _mart(sample_warehouse_12, "where ethnic_group = 'BME'")[0]
-    assert f"BME respondents, force-wide, 12 months to March 2009. Being kept informed matters most: " \
-           f"{round(100 * bme['importance_share'])}%" in all_text(at)
+    text = all_text(at)
+    assert f"Being kept informed matters most: {round(100 * bme['importance_share'])}% " \
+           f"({round(100 * bme['share_ci_lower'])}–{round(100 * bme['share_ci_upper'])}%)" in text
+    assert f"BME respondents, force-wide, 12 months to March 2009. Shares of the weighted R² " \
+           f"({bme['r_squared']:.2f})" in text
+    assert f"{bme['respondents']} respondents who answered every stage question" in text
+    assert "200 bootstrap replicates" in text
 
 
 def test_the_section_is_hidden_below_the_minimum_base(dashboard_warehouse, monkeypatch) -> None:
