@@ -159,6 +159,19 @@ def interval_bars(df: pd.DataFrame, label: str, title: str, x_title: str = "Sati
     return _layout(fig, title, x_title, "")
 
 
+def key_driver_bars(df: pd.DataFrame, title: str) -> go.Figure:
+    """Each driver's share of what explains the outcome (columns short_label, importance_share,
+    share_ci_lower, share_ci_upper) as horizontal bars with the bootstrap 95% interval, the largest on top."""
+    shown = df.dropna(subset=["importance_share"]).sort_values("importance_share")
+    fig = go.Figure(go.Bar(
+        x=shown["importance_share"] * 100, y=shown["short_label"].astype(str), orientation="h",
+        marker={"color": PALETTE[0]}, name="share of explained",
+        error_x={"type": "data", "symmetric": False, "color": "#333333",
+                 "array": (shown["share_ci_upper"] - shown["importance_share"]) * 100,
+                 "arrayminus": (shown["importance_share"] - shown["share_ci_lower"]) * 100}))
+    return _layout(fig, title, "Share of what explains satisfaction (%)", "")
+
+
 def white_bme(df: pd.DataFrame, title: str) -> go.Figure:
     """White and BME rates over time with their Wilson intervals."""
     long = pd.concat([

@@ -72,7 +72,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
                   "marts.force_comparators", "raw.load_ledger", "raw.rejects"),
     "calls_attendance": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "satisfaction": ("marts.citizen_focus_satisfaction", "marts.satisfaction_by_equality_group",
-                     "marts.satisfaction_change"),
+                     "marts.satisfaction_change", "marts.satisfaction_key_drivers"),
     "bme_gap": ("marts.bme_satisfaction_gap", "marts.satisfaction_by_service_outcome", "marts.bme_gap_change"),
     "complaints_victims": ("marts.pledge_compliance", "marts.compliance_records", "reference.standards"),
     "drilldown": ("marts.compliance_records",),
@@ -439,6 +439,18 @@ class Warehouse:
                                       where force_code = ? and window_months = 12)
             """, (force, borough, question, force))
         return None if df.empty else df.iloc[0].to_dict()
+
+    def key_drivers(self, force: str, ethnic_group: str = "All") -> pd.DataFrame:
+        """marts.satisfaction_key_drivers for the force's latest 12-month window and one group (All,
+        White, BME): one row per driver, the largest share first."""
+        return self.query(
+            """
+            select * from marts.satisfaction_key_drivers
+            where force_code = ? and ethnic_group = ?
+              and period_end_month = (select max(period_end_month) from marts.satisfaction_key_drivers
+                                      where force_code = ?)
+            order by driver_rank nulls last, display_order
+            """, (force, ethnic_group, force))
 
     def survey_span(self, force: str, table: str = "marts.bme_satisfaction_gap") -> tuple[object, object]:
         """First and last survey month held (the single-month windows of `table`, one of SPAN_TABLES)."""

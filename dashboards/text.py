@@ -52,3 +52,17 @@ def plural(n: int, singular: str, plural_form: str | None = None, *, with_number
     irregular plural is given (plural(2, "matches", "match")); with_number=False leaves the count out."""
     word = singular if n == 1 else plural_form if plural_form is not None else singular + "s"
     return f"{n} {word}" if with_number else word
+
+
+def whole_percent(share: float) -> str:
+    """A share in [0, 1] as a whole percentage: 0.413 is "41%"."""
+    return f"{100 * share:.0f}%"
+
+
+def key_driver_sentence(short_label: str, share: float, low: float, high: float,
+                        outcome: str = "whole-experience satisfaction") -> str:
+    """The plain-language finding of the key-driver analysis (marts.satisfaction_key_drivers), e.g.
+    "Being kept informed matters most: 41% (35–47%) of what explains whole-experience satisfaction".
+    The label comes from the data (a seed), so it goes through `md`."""
+    return (f"{md(short_label)} matters most: {whole_percent(share)} ({100 * low:.0f}–{whole_percent(high)}) "
+            f"of what explains {outcome}")

@@ -150,6 +150,11 @@ class SurveyParams:
         "q_treatment": 0.02, "q_whole_experience": 0.08,
     })
     borough_sd: float = 0.015  # borough level differences shared by every question
+    # The planted key driver (docs/sample-data.md): every answer is u = Phi(0.6 latent + 0.8 noise_q)
+    # (a Gaussian copula); whole experience instead uses 0.6 latent + a noise_kept_informed +
+    # sqrt(0.64 - a^2) noise_whole, so it depends on kept-informed beyond the common latent while its
+    # marginal stays exact and no other draw changes. 0 = no planted driver; at most 0.8 (assumption).
+    whole_on_kept_informed: float = 0.5
     # share of answers that are Don't know / Refused / Not applicable / empty, per question
     not_valid_share: dict[str, float] = field(default_factory=lambda: {
         "q_ease_of_contact": 0.02, "q_action_taken": 0.03, "q_kept_informed": 0.05,

@@ -11,6 +11,9 @@ satisfied with each question is
 
 with the intercepts solved so that the force-wide expected level equals the published stage
 level. Answers of one respondent are correlated (a Gaussian copula), their marginals are exact.
+The whole-experience answer also carries the kept-informed answer's own noise (weight
+`SurveyParams.whole_on_kept_informed`): being kept informed is the planted key driver of
+whole-experience satisfaction (docs/sample-data.md).
 """
 
 from __future__ import annotations
@@ -164,13 +167,22 @@ def generate_survey(rng: np.random.Generator, period: Period, areas: ForceAreas,
     target = sp.targets(areas.force)
     latent = rng.standard_normal(n)
     answers: dict[str, np.ndarray] = {}
+    noise: dict[str, np.ndarray] = {}  # each question's own copula noise, in the order drawn
     p_whole = np.zeros(n)
     for q in QUESTIONS:
         shift = (borough_effect - gaps[borough] * sp.gap_weight[q] * is_bme - sp.late_effect[q] * late
                  - sp.not_informed_effect[q] * (missed == 1))
         intercept = target[q] - np.average(shift, weights=weight) if n else target[q]
         p = np.clip(intercept + shift, 0.01, 0.995)
-        u = ndtr(0.6 * latent + 0.8 * rng.standard_normal(n))
+        noise[q] = rng.standard_normal(n)
+        if q == "q_whole_experience":
+            # the planted key driver: whole experience shares kept-informed's own noise, so being
+            # satisfied with being kept informed predicts it beyond the common latent; the three
+            # terms' variances still sum to 1, so u stays uniform and the marginal exact
+            a = sp.whole_on_kept_informed
+            u = ndtr(0.6 * latent + a * noise["q_kept_informed"] + np.sqrt(0.64 - a * a) * noise[q])
+        else:
+            u = ndtr(0.6 * latent + 0.8 * noise[q])
         satisfied = u < p
         sat_code = 1 + (rng.random(n)[:, None] > np.cumsum(SATISFIED_MIX)).sum(axis=1).clip(0, 2)
         dis_code = 4 + (rng.random(n)[:, None] > np.cumsum(DISSATISFIED_MIX)).sum(axis=1).clip(0, 3)

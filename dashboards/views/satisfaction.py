@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards import charts, inference
 from dashboards.common import as_date, choose_force, footer, month_name, page_setup
 from dashboards.data import QUESTION_LABELS, QUESTIONS
-from dashboards.text import md
+from dashboards.text import key_driver_sentence, md, whole_percent
 
 DIMENSIONS = {"survey_group": "Survey group", "ethnic_group": "Ethnic group", "age_band": "Age band",
               "gender": "Gender", "disability": "Disability"}
@@ -66,6 +66,44 @@ if "marts.satisfaction_change" in wh.tables():  # a warehouse built before the m
                     + inference.satisfaction_change_sentence(change, settings))
 else:
     st.info("marts.satisfaction_change is not in this warehouse yet: run `citizen-focus build`.")
+
+st.subheader("What drives satisfaction")
+DRIVER_GROUPS = {"All": "All respondents", "White": "White respondents", "BME": "BME respondents"}
+if "marts.satisfaction_key_drivers" in wh.tables():  # a warehouse built before the mart existed
+    driver_group = st.selectbox("Respondents", list(DRIVER_GROUPS), format_func=DRIVER_GROUPS.get,
+                                key="driver_group")
+    drivers = wh.key_drivers(force, driver_group)
+    if drivers.empty:
+        st.markdown("No full 12-month window of survey results yet: the key drivers need 12 months.")
+    elif not bool(drivers["is_computed"].iloc[0]):
+        st.info(f"Not shown: {drivers['respondents_display'].iloc[0]} respondents answered every question in the 12 "
+                f"months to {month_name(drivers['period_end_month'].iloc[0])}; the key drivers need at least "
+                f"{settings.reliable_from_respondents}.")
+    else:
+        top = drivers.iloc[0]
+        period = f"12 months to {month_name(top['period_end_month'])}"
+        st.markdown(key_driver_sentence(top["short_label"], top["importance_share"], top["share_ci_lower"],
+                                        top["share_ci_upper"]) + ".")
+        st.plotly_chart(charts.key_driver_bars(drivers, f"What explains whole-experience satisfaction, "
+                                                        f"{DRIVER_GROUPS[driver_group].lower()}, {period} "
+                                                        "(% of explained, 95% bootstrap interval)"),
+                        key="drivers_chart")
+        st.dataframe(pd.DataFrame({
+            "Driver": drivers["driver_label"],
+            "Share of what explains it": [whole_percent(v) for v in drivers["importance_share"]],
+            "95% interval": [f"{whole_percent(lo)} – {whole_percent(hi)}"
+                             for lo, hi in zip(drivers["share_ci_lower"], drivers["share_ci_upper"], strict=True)],
+            "Rank": drivers["driver_rank"],
+        }), hide_index=True, width="stretch", key="drivers_table")
+        st.caption(f"{DRIVER_GROUPS[driver_group]}, force-wide, {period}. "
+                   f"Shares of the weighted R² ({top['r_squared']:.2f}) of whole-experience satisfaction on "
+                   "satisfaction with each stage and the linked operational outcomes (general dominance); "
+                   f"{top['respondents_display']} respondents who answered every stage question, "
+                   f"{whole_percent(top['linked_share'])} of them linked to an attendance or a victim-update outcome; "
+                   f"intervals from {int(top['bootstrap_replicates'])} bootstrap replicates. Appointments kept are "
+                   "not linked to the survey, so they are not a driver.")
+else:
+    st.info("marts.satisfaction_key_drivers is not in this warehouse yet: run `citizen-focus build`.")
 
 months = sorted(df["period_end_month"].unique(), reverse=True)
 month = st.selectbox("Period ending", months, format_func=month_name, key="month")

@@ -194,7 +194,7 @@ def write_access(path: Path) -> Path:
 # volume raised so that 12 months hold about 4,000 interviews (20% of the real 19,000).
 SAMPLE = {"scale": 0.002, "survey_per_year": 2_000_000, "seed": 24, "forces": ("MPS",)}
 # What the 12-month warehouse needs: the survey marts (the compliance ones are not read by its tests).
-SURVEY_MARTS = ("+bme_gap_change +satisfaction_change +satisfaction_by_service_outcome "
+SURVEY_MARTS = ("+bme_gap_change +satisfaction_change +satisfaction_by_service_outcome +satisfaction_key_drivers "
                 "+satisfaction_by_equality_group")
 
 
