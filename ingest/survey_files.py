@@ -74,28 +74,30 @@ def _mapping_from(supplier: str, directory: Path) -> SupplierMapping:
     return load_mapping(path)
 
 
-def _fits(variables: list[str], supplier: str | None, directory: Path) -> tuple[SupplierMapping | None, str]:
-    """The one mapping under which every variable maps, or None and the one-line reason why not."""
+def _fits(variables: list[str], supplier: str | None,
+          directory: Path) -> tuple[SupplierMapping | None, str, int]:
+    """The one mapping under which every variable maps, or None, the one-line reason why not and
+    how many variables did not map under the closest mapping."""
     if supplier:
         mapping = _mapping_from(supplier, directory)
         missing = mapping.unmapped(variables)
         if missing:
             return None, (f"supplier mapping {mapping.name} does not fit: "
-                          f"variables that did not map: {', '.join(missing)}")
-        return mapping, ""
+                          f"variables that did not map: {', '.join(missing)}"), len(missing)
+        return mapping, "", 0
     if not CONTRACT_NAMES.unmapped(variables):
-        return CONTRACT_NAMES, ""
+        return CONTRACT_NAMES, "", 0
     candidates = all_mappings(directory)
     fitting = [m for m in candidates if not m.unmapped(variables)]
     if len(fitting) == 1:
-        return fitting[0], ""
+        return fitting[0], "", 0
     if len(fitting) > 1:
         names = ", ".join(m.name for m in fitting)
-        return None, f"several supplier mappings fit ({names}): choose one with --supplier"
+        return None, f"several supplier mappings fit ({names}): choose one with --supplier", 0
     closest = min([CONTRACT_NAMES, *candidates], key=lambda m: len(m.unmapped(variables)))
     missing = closest.unmapped(variables)
     return None, (f"no supplier mapping fits: variables that did not map: {', '.join(missing)} "
-                  f"(closest: {closest.name}; mappings in {directory})")
+                  f"(closest: {closest.name}; mappings in {directory})"), len(missing)
 
 
 def _columns(variables: list[str], mapping: SupplierMapping) -> list[str]:
@@ -181,13 +183,12 @@ def _read_xlsx(path: Path, sheet: str | None, supplier: str | None, directory: P
             if not used:
                 continue
             variables = [names[i] for i in used]
-            mapping, reason = _fits(variables, supplier, directory)
+            mapping, reason, count = _fits(variables, supplier, directory)
             if mapping is not None:
                 rows = _xlsx_rows(grid, r + 1, top, used)
                 found.append((name, _Table(variables, rows, {}, {}, labelled=False), mapping))
                 break
-            count = reason.count(",") + 1
-            if best is None or count < best[0]:
+            if best is None or count <= best[0]:  # a tie: the lower row (titles stand above a header)
                 best = (count, reason)
         if best is not None and not any(f[0] == name for f in found):
             reasons.append((best[0], name, best[1]))
@@ -266,8 +267,11 @@ def _answer(table: _Table, mapping: SupplierMapping, variable: str, column: str,
     if contract_code and (not table.labelled or (code in ("8", "9", "0")
                                                  and _is_user_missing(table, variable, float(value)))):
         return _LABEL_OF_CODE[code], None
-    where = "the supplier mapping" if column in mapping.values or not table.labelled else "the file"
-    return "", f"{named} code {code} has no value label in {where}"
+    if column in mapping.values:
+        return "", f"{named} code {code} has no value label in the supplier mapping"
+    if table.labelled:
+        return "", f"{named} code {code} has no value label in the file"
+    return "", f"{named} code {code} is not a code of the answer scale (0-9) and no supplier mapping labels it"
 
 
 def _cell(table: _Table, mapping: SupplierMapping, variable: str, column: str, value) -> tuple[str, str | None]:
@@ -301,7 +305,7 @@ def convert(source: Path, folder: Path, *, supplier: str | None = None, sheet: s
         if sheet:
             raise FileRejected("--sheet is for Excel files; an SPSS file has one table")
         table = _read_sav(source)
-        mapping, reason = _fits(table.variables, supplier, suppliers_dir)
+        mapping, reason, _ = _fits(table.variables, supplier, suppliers_dir)
         if mapping is None:
             raise FileRejected(reason)
     elif suffix == ".xlsx":
