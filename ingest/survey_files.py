@@ -167,15 +167,14 @@ def _read_xlsx(path: Path, sheet: str | None, supplier: str | None, directory: P
     reasons: list[tuple[int, str, str]] = []  # (unmapped count, sheet, reason): the closest is reported
     for name in _sheet_names(workbook, sheet):
         ws = workbook.get_sheet_by_name(name)
-        grid = ws.to_python(skip_empty_area=False)
-        top, left = ws.start if ws.start else (0, 0)
+        grid = ws.to_python(skip_empty_area=False)  # from A1: grid[r][c] is worksheet row r + 1
         merged: dict[tuple[int, int], object] = {}
         for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []:
-            inside = 0 <= r0 - top < len(grid) and 0 <= c0 - left < len(grid[r0 - top])
-            value = grid[r0 - top][c0 - left] if inside else ""
+            inside = 0 <= r0 < len(grid) and 0 <= c0 < len(grid[r0])
+            value = grid[r0][c0] if inside else ""
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
-                    merged[(r - top, c - left)] = value
+                    merged[(r, c)] = value
         best: tuple[int, str] | None = None
         for r in range(min(_HEADER_SEARCH_ROWS, len(grid))):
             names = _header_at(grid, merged, r)
@@ -185,7 +184,7 @@ def _read_xlsx(path: Path, sheet: str | None, supplier: str | None, directory: P
             variables = [names[i] for i in used]
             mapping, reason, count = _fits(variables, supplier, directory)
             if mapping is not None:
-                rows = _xlsx_rows(grid, r + 1, top, used)
+                rows = _xlsx_rows(grid, r + 1, used)
                 found.append((name, _Table(variables, rows, {}, {}, labelled=False), mapping))
                 break
             if best is None or count <= best[0]:  # a tie: the lower row (titles stand above a header)
@@ -203,14 +202,14 @@ def _read_xlsx(path: Path, sheet: str | None, supplier: str | None, directory: P
     raise FileRejected(f"sheet {name}: {reason}")
 
 
-def _xlsx_rows(grid: list[list], first: int, top: int, used: list[int]) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(grid: list[list], first: int, used: list[int]) -> Iterator[tuple[int, list]]:
     """Data rows under the header, as (worksheet row number, values); wholly empty rows are skipped."""
     for r in range(first, len(grid)):
         row = grid[r]
         values = [row[i] if i < len(row) else "" for i in used]
         if all(_empty(v) for v in values):
             continue
-        yield top + r + 1, values
+        yield r + 1, values
 
 
 # --- values -------------------------------------------------------------------------------------

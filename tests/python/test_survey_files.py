@@ -241,6 +241,17 @@ def test_xlsx_sheet_option_and_ambiguous_sheets(tmp_path: Path) -> None:
     wb.close()
     twice = _load(db, tmp_path / "twice.xlsx", suppliers=tmp_path / "none")
     assert twice.message == "several sheets have a header that maps (A, B): choose one with --sheet"
+    # a table that starts at C4: lines are still worksheet rows
+    wb = xlsxwriter.Workbook(str(tmp_path / "offset.xlsx"))
+    ws = wb.add_worksheet("Data")
+    ws.write_row(3, 2, ["response_id", "interview_date", "survey_group", "borough_code", "q_whole_experience"])
+    ws.write_row(4, 2, ["Y1", "2008-07-01", "rtc", "DD", 2])
+    ws.write_row(5, 2, ["Y1", "2008-07-01", "rtc", "DD", 3])
+    wb.close()
+    offset = _load(db, tmp_path / "offset.xlsx", suppliers=tmp_path / "none")
+    assert (offset.rows_loaded, offset.rows_rejected) == (1, 1)
+    assert query(db, "select line_number, reason from raw.rejects where file_name = 'offset.xlsx'") == [
+        (6, "duplicate response_id in this file (first at line 5)")]
 
 
 def test_a_file_no_mapping_fits_is_rejected_whole_and_changes_nothing(tmp_path: Path, suppliers: Path) -> None:
