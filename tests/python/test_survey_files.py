@@ -347,3 +347,13 @@ def test_same_responses_as_csv_sav_and_xlsx_give_identical_marts(tmp_path: Path)
     assert any("satisfaction" in t for t in marts["csv"])
     assert marts["sav"] == marts["csv"]
     assert marts["xlsx"] == marts["csv"]
+
+
+@pytest.mark.slow
+def test_the_demo_loads_its_survey_as_a_sav(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    run = cli("demo", "--scale", "0.01", "--months", "1", "--out", str(tmp_path / "s"), "--db", str(db))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert query(db, "select file_name, status, rows_rejected from raw.load_ledger where kind = 'survey_responses'") \
+        == [("survey_responses_MPS.sav", "loaded", 0)]
+    assert query(db, "select count(*) > 0 from marts.citizen_focus_satisfaction") == [(True,)]
