@@ -96,6 +96,7 @@ def write_acme_sav(path: Path) -> Path:
     return path
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_hand_made_sav_loads_exactly_the_rows_counted_by_hand(tmp_path: Path, suppliers: Path) -> None:
     db = tmp_path / "w.duckdb"
     result = _load(db, write_acme_sav(tmp_path / "acme_wave1.sav"), suppliers=suppliers)
@@ -129,6 +130,7 @@ def test_hand_made_sav_loads_exactly_the_rows_counted_by_hand(tmp_path: Path, su
     assert ledger == [("acme_wave1.sav", "survey_responses", 8, 3, 5, "loaded")]
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_reloading_the_same_file_is_a_no_op(tmp_path: Path, suppliers: Path) -> None:
     db = tmp_path / "w.duckdb"
     path = write_acme_sav(tmp_path / "acme_wave1.sav")
@@ -144,6 +146,7 @@ def test_reloading_the_same_file_is_a_no_op(tmp_path: Path, suppliers: Path) -> 
     assert query(db, "select count(*) from raw.load_ledger") == [(1,)]
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_contract_named_sav_loads_without_a_mapping(tmp_path: Path) -> None:
     """Answers as codes 1-7 with value labels, 8/9/0 user-missing (labelled or not); 6 unlabelled."""
     frame = pd.DataFrame({
@@ -207,6 +210,7 @@ def write_workbook(path: Path) -> Path:
     return path
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_hand_made_xlsx_two_sheets_formula_and_merged_header(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     result = _load(db, write_workbook(tmp_path / "wave3.xlsx"), suppliers=tmp_path / "none")
@@ -224,6 +228,7 @@ def test_hand_made_xlsx_two_sheets_formula_and_merged_header(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_xlsx_sheet_option_and_ambiguous_sheets(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "wave3.xlsx")
     db = tmp_path / "w.duckdb"
@@ -254,6 +259,7 @@ def test_xlsx_sheet_option_and_ambiguous_sheets(tmp_path: Path) -> None:
         (6, "duplicate response_id in this file (first at line 5)")]
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_a_file_no_mapping_fits_is_rejected_whole_and_changes_nothing(tmp_path: Path, suppliers: Path) -> None:
     db = tmp_path / "w.duckdb"
     assert _load(db, write_acme_sav(tmp_path / "acme_wave1.sav"), suppliers=suppliers).status == "loaded"
@@ -280,6 +286,7 @@ def test_a_file_no_mapping_fits_is_rejected_whole_and_changes_nothing(tmp_path: 
     assert _raw(db) == before
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_cli_loads_a_sav_with_a_named_supplier(tmp_path: Path, suppliers: Path) -> None:
     path = write_acme_sav(tmp_path / "acme_wave1.sav")
     db = tmp_path / "w.duckdb"
@@ -291,6 +298,7 @@ def test_cli_loads_a_sav_with_a_named_supplier(tmp_path: Path, suppliers: Path) 
     assert "already loaded (same content as load 1, acme_wave1.sav): nothing to do" in again.stdout
 
 
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_sample_writes_a_sav_that_loads_with_its_mapping(tmp_path: Path) -> None:
     counts = generate(tmp_path / "s", months=1, start="2008-10", scale=0.01, seed=3, survey_format="sav",
                       survey_per_year=600_000)
