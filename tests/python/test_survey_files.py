@@ -287,6 +287,23 @@ def test_a_file_no_mapping_fits_is_rejected_whole_and_changes_nothing(tmp_path: 
 
 
 @pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("junk.sav", b"not really spss", "not a readable SPSS .sav file (Unable to read from file)"),
+    ("empty.sav", b"", "not a readable SPSS .sav file (Unable to read from file)"),
+    ("junk.xlsx", b"PK\x03\x04junk", "not a readable Excel .xlsx file (invalid Zip archive: Could not find EOCD)"),
+])
+def test_files_that_are_not_sav_or_xlsx_are_rejected_whole(tmp_path: Path, name: str, content: bytes,
+                                                           message: str) -> None:
+    db = tmp_path / "w.duckdb"
+    (tmp_path / name).write_bytes(content)
+    run = cli("ingest", str(tmp_path / name), "--db", str(db))
+    assert run.returncode == 1
+    assert run.stderr.strip() == f"{tmp_path / name}: rejected: {message}"
+    assert query(db, "select file_name, status, message from raw.load_ledger") == [(name, "rejected", message)]
+    assert query(db, "select count(*) from raw.survey_responses") == [(0,)]
+
+
+@pytest.mark.unit  # no dbt build: the fast lane (tests/python/conftest.py)
 def test_cli_loads_a_sav_with_a_named_supplier(tmp_path: Path, suppliers: Path) -> None:
     path = write_acme_sav(tmp_path / "acme_wave1.sav")
     db = tmp_path / "w.duckdb"
@@ -355,6 +372,12 @@ def test_same_responses_as_csv_sav_and_xlsx_give_identical_marts(tmp_path: Path)
     assert any("satisfaction" in t for t in marts["csv"])
     assert marts["sav"] == marts["csv"]
     assert marts["xlsx"] == marts["csv"]
+    # nothing personal beyond raw: no respondent's name or phone in any mart
+    personal = query(tmp_path / "sav" / "warehouse.duckdb",
+                     "select respondent_name, respondent_phone from raw.survey_responses where respondent_name <> ''")
+    assert len(personal) > 100
+    text = "\n".join(row for rows in marts["sav"].values() for row in rows)
+    assert not [p for pair in personal for p in pair if p and p in text]
 
 
 @pytest.mark.slow
