@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +214,10 @@ def _xlsx_rows(grid: list[list], first: int, used: list[int]) -> Iterator[tuple[
 # --- values -------------------------------------------------------------------------------------
 
 def _empty(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and
-                                                                                  not value.strip())
+    """System-missing: None, NaN or NaT (neither equals itself), or blank text."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value != value
 
 
 def _number_text(value: float) -> str:
@@ -283,9 +284,8 @@ def _cell(table: _Table, mapping: SupplierMapping, variable: str, column: str, v
         label = table.labels.get(variable, {}).get(float(value))
         if label is not None:
             return str(label), None
-    if contract and SURVEY_RESPONSES.column(column).type == DATE and isinstance(value, dt.datetime) \
-            and value.time() == dt.time(0):
-        return value.date().isoformat(), None
+    if contract and SURVEY_RESPONSES.column(column).type == DATE and isinstance(value, dt.datetime):
+        return value.date().isoformat(), None  # a date-time in a date column: its (wall-clock) date
     return _text(value), None
 
 

@@ -154,6 +154,8 @@ def test_contract_named_sav_loads_without_a_mapping(tmp_path: Path) -> None:
         "interview_date": ["2008-06-01", "2008-06-02", "2008-06-03", "2008-06-04", "2008-06-05"],
         "survey_group": ["burglary", "rtc", "asb", "other", "burglary"],
         "borough_code": ["BB", "BB", "BB", "BB", "BB"],
+        # an SPSS date-time in a date column gives its date; a missing one (NaT) is empty
+        "incident_date": pd.to_datetime(["2008-05-30 23:15", None, "2008-05-29 08:00", None, None]),
         "q_treatment": [1.0, 8, 0, 9, 6],
         "q_whole_experience": [7.0, 2, 9, 3, 1],
     })
@@ -167,12 +169,12 @@ def test_contract_named_sav_loads_without_a_mapping(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     result = _load(db, tmp_path / "survey.sav", suppliers=tmp_path / "no_mappings_here")
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 4, 1), result.one_line
-    assert query(db, "select response_id, q_treatment, q_whole_experience from raw.survey_responses "
+    assert query(db, "select response_id, incident_date, q_treatment, q_whole_experience from raw.survey_responses "
                      "order by response_id") == [
-        ("C1", "Completely satisfied", "Completely dissatisfied"),
-        ("C2", "Don't know", "Very satisfied"),
-        ("C3", "Not applicable", "Refused"),
-        ("C4", "Refused", "Fairly satisfied"),
+        ("C1", "2008-05-30", "Completely satisfied", "Completely dissatisfied"),
+        ("C2", "", "Don't know", "Very satisfied"),
+        ("C3", "2008-05-29", "Not applicable", "Refused"),
+        ("C4", "", "Refused", "Fairly satisfied"),
     ]
     assert query(db, "select line_number, reason from raw.rejects") == [
         (5, "q_treatment code 6 has no value label in the file")]
