@@ -274,17 +274,24 @@ def _answer(table: _Table, mapping: SupplierMapping, variable: str, column: str,
     return "", f"{named} code {code} is not a code of the answer scale (0-9) and no supplier mapping labels it"
 
 
-def _cell(table: _Table, mapping: SupplierMapping, variable: str, column: str, value) -> tuple[str, str | None]:
+def _column_type(mapping: SupplierMapping, variable: str, column: str) -> str | None:
+    """The contract type of the column a variable fills (None for an extra variable)."""
+    if mapping.is_extra(variable) or column not in SURVEY_RESPONSES.names:
+        return None
+    return SURVEY_RESPONSES.column(column).type
+
+
+def _cell(table: _Table, mapping: SupplierMapping, variable: str, column: str, kind: str | None,
+          value) -> tuple[str, str | None]:
     if _empty(value):
         return "", None
-    contract = column in SURVEY_RESPONSES.names and not mapping.is_extra(variable)
-    if contract and SURVEY_RESPONSES.column(column).type == ANSWER:
+    if kind == ANSWER:
         return _answer(table, mapping, variable, column, value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         label = table.labels.get(variable, {}).get(float(value))
         if label is not None:
             return str(label), None
-    if contract and SURVEY_RESPONSES.column(column).type == DATE and isinstance(value, dt.datetime):
+    if kind == DATE and isinstance(value, dt.datetime):
         return value.date().isoformat(), None  # a date-time in a date column: its (wall-clock) date
     return _text(value), None
 
@@ -319,10 +326,11 @@ def convert(source: Path, folder: Path, *, supplier: str | None = None, sheet: s
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(columns)
+        kinds = [_column_type(mapping, v, c) for v, c in zip(table.variables, columns, strict=True)]
         for line, values in table.rows:
             cells, reasons = [], []
-            for variable, column, value in zip(table.variables, columns, values, strict=True):
-                text, reason = _cell(table, mapping, variable, column, value)
+            for variable, column, kind, value in zip(table.variables, columns, kinds, values, strict=True):
+                text, reason = _cell(table, mapping, variable, column, kind, value)
                 cells.append(text)
                 if reason:
                     reasons.append(reason)
