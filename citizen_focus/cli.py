@@ -39,7 +39,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     forces = tuple(f.strip().upper() for f in args.forces.split(",") if f.strip())
     counts = generate(
         Path(args.out), months=args.months, start=args.start, scale=args.scale, seed=args.seed,
-        forces=forces, dirty=args.dirty,
+        forces=forces, dirty=args.dirty, survey_format=getattr(args, "survey_format", "csv"),
     )
     for name, rows in sorted(counts.items()):
         print(f"  {name:<40} {rows:>12,} rows")
@@ -62,7 +62,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         try:
             if args.progress or sys.stderr.isatty():
                 con.execute("set enable_progress_bar = true")
-            results = ingest_paths(con, [Path(p) for p in args.paths], kind=args.kind, on_result=_print_load)
+            results = ingest_paths(con, [Path(p) for p in args.paths], kind=args.kind, on_result=_print_load,
+                                   supplier=getattr(args, "supplier", None), sheet=getattr(args, "sheet", None),
+                                   suppliers=Path(args.suppliers) if getattr(args, "suppliers", None) else None)
         finally:
             con.close()
         if not results:
@@ -277,7 +279,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     steps = [
         ("sample", argparse.Namespace(out=str(out), months=args.months, start=args.start, scale=args.scale,
-                                      seed=args.seed, forces="MPS", dirty=False)),
+                                      seed=args.seed, forces="MPS", dirty=False, survey_format="sav")),
         ("ingest", argparse.Namespace(paths=[str(out)], kind=None, db=str(db), progress=False)),
         # build runs dbt build and then the data-quality check on the new build before publishing it
         ("build", argparse.Namespace(db=str(db), select=None, docs=None, full_refresh=False)),
@@ -340,14 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated force codes, e.g. MPS,CUMB,STAFFS (default MPS)")
     p.add_argument("--dirty", action="store_true",
                    help="also plant the bad rows and bad files the loader must reject")
+    p.add_argument("--survey-format", choices=["csv", "sav", "xlsx"], default="csv",
+                   help="the survey extract as CSV (default), as a supplier's SPSS .sav (its variable names and "
+                   "codes, mapping suppliers/sample_supplier.yml) or as an Excel .xlsx (contract names)")
 
     p = sub.add_parser("ingest", help="load extract files into the warehouse",
                        description="Load extract files (CSV or .csv.gz) into the warehouse's raw layer. Bad rows "
                        "go to raw.rejects with their line and reason; a file that cannot be an extract is "
-                       "rejected whole and changes nothing; loading the same file again does nothing.")
+                       "rejected whole and changes nothing; loading the same file again does nothing. Survey "
+                       "files from suppliers (SPSS .sav, Excel .xlsx) load the same way, through a supplier "
+                       "mapping (suppliers/README.md); their line is the case number (.sav) or worksheet row (.xlsx).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders holding extract files")
     p.add_argument("--kind", choices=["calls", "incidents", "survey_responses", "feedback", "victim_contacts"],
                    help="the extract kind; by default read from the file name's start (calls*, incidents*, ...)")
+    p.add_argument("--supplier", metavar="NAME",
+                   help="survey files: the supplier mapping suppliers/NAME.yml (or a .yml path); by default the "
+                   "one mapping that fits the file's variables, or none if they carry the contract's names")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="Excel files: the sheet to load (default: the one whose header maps)")
+    p.add_argument("--suppliers", metavar="DIR",
+                   help="folder of supplier mappings (default $CITIZEN_FOCUS_SUPPLIERS or suppliers/)")
     p.add_argument("--progress", action="store_true", help="show a progress bar for large files")
     _db_argument(p)
 

@@ -48,6 +48,11 @@ from ingest.errors import FileRejected
 from ingest.header import Header, check_required, read_header
 from ingest.limits import Limits
 from ingest.snapshot import GLOB_CHARACTERS, Snapshot, private_folder, take_snapshot
+from ingest.survey_files import convert, is_survey_file
+
+# Supplier mapping files (suppliers/README.md); CITIZEN_FOCUS_SUPPLIERS names another folder.
+SUPPLIERS_ENV = "CITIZEN_FOCUS_SUPPLIERS"
+DEFAULT_SUPPLIERS_DIR = Path(__file__).resolve().parents[1] / "suppliers"
 
 # DuckDB reads an empty field as NULL unless told otherwise; with this impossible null string an
 # empty field reads as '' and only the padding of a short row is NULL, so short rows are visible.
@@ -301,7 +306,7 @@ def _validation_sql(extract: Extract, header: Header, duplicates: bool, loaded_a
 
 
 def _read_body(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, header: Header, key: str,
-               limits: Limits) -> bool:
+               limits: Limits, lines: tuple[list[int], list[str]] | None = None) -> bool:
     """Reads the snapshot's records as text into `_incoming`, then numbers them (view `_records`).
 
     Returns whether some value of the `key` column occurs twice (see _number_records).
@@ -319,8 +324,42 @@ def _read_body(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, header: Heade
         con.executemany("insert into _cut_rows values (?, ?, ?)",
                         [(c.line, c.raw_row, c.reason) for c in snapshot.cuts])
         con.execute("create temp table _cuts (before_line bigint)")
-        con.executemany("insert into _cuts values (?)", [(b,) for b in snapshot.cut_before_clean_line])
+        if snapshot.cut_before_clean_line:  # none when a survey file's converter took the rows out
+            con.executemany("insert into _cuts values (?)", [(b,) for b in snapshot.cut_before_clean_line])
+    if lines is not None:
+        return _number_converted_records(con, header, key, *lines)
     return _number_records(con, header, key, shifted=bool(snapshot.cuts))
+
+
+def _number_converted_records(con: duckdb.DuckDBPyConnection, header: Header, key: str, lines: list[int],
+                              raw_rows: list[str]) -> bool:
+    """`_records` of a converted survey file: record i carries the line the converter gave it and
+    the row as the supplier sent it (`_raw_row`, what raw.rejects keeps of it)."""
+    n = len(header.names)
+    first = con.execute("select * from _incoming where rowid = 0").fetchone()
+    if first is None or tuple((v or "").strip().lower() for v in first[:n]) != header.names:
+        raise FileRejected("internal: the converted survey file's header could not be read back")
+    import pandas as pd  # a frame, not executemany: that inserts row by row (seconds for 20,000 rows)
+
+    frame = pd.DataFrame({"_rec": pd.Series(range(1, len(lines) + 1), dtype="int64"),
+                          "_line": pd.Series(lines, dtype="int64"), "_raw_row": pd.Series(raw_rows, dtype=object)})
+    con.register("_line_map_frame", frame)
+    try:
+        con.execute("create temp table _line_map as select _rec::bigint as _rec, _line::bigint as _line, "
+                    "_raw_row::varchar as _raw_row from _line_map_frame")
+    finally:
+        con.unregister("_line_map_frame")
+    con.execute(
+        "create temp table _numbered as select i.rowid as _rec, m._line, m._raw_row, i.* "
+        "from _incoming i join _line_map m on m._rec = i.rowid order by i.rowid"
+    )
+    count = con.execute("select count(*) from _numbered").fetchone()[0]
+    if count != len(lines):
+        raise RuntimeError(f"converted survey file: {count} records read back, {len(lines)} written")
+    key_field = f"c{header.names.index(key)}"
+    repeats = con.execute(f"select count(distinct {key_field}) < count({key_field}) from _numbered").fetchone()[0]
+    con.execute("create temp view _records as select * from _numbered")
+    return bool(repeats)
 
 
 def _read_records(con: duckdb.DuckDBPyConnection, path: Path, header: Header, columns: str,
@@ -400,7 +439,7 @@ def _validate(con: duckdb.DuckDBPyConnection, extract: Extract, header: Header, 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("_rejected", "_records"):
         con.execute(f"drop view if exists temp.{view}")
-    for table in ("_checked", "_dups", "_numbered", "_incoming", "_cut_rows", "_cuts"):
+    for table in ("_checked", "_dups", "_numbered", "_incoming", "_cut_rows", "_cuts", "_line_map"):
         con.execute(f"drop table if exists temp.{table}")
 
 
@@ -439,7 +478,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[int, s
 
 
 def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, header: Header,
-               result: LoadResult) -> None:
+               result: LoadResult, converted: bool = False) -> None:
     """Everything inside the file's transaction: insert, reconcile, summarise.
 
     Good records are inserted straight from `_records`, in file order: a plain scan keeps the
@@ -464,7 +503,7 @@ def _load_body(con: duckdb.DuckDBPyConnection, name: str, extract: Extract, head
         quarantined = con.execute(
             f"""
             insert into raw.rejects (load_id, kind, file_name, line_number, raw_row, reason, rejected_values)
-            select ?, ?, ?, _line, {_raw_row_sql(header)}, _reason, _values
+            select ?, ?, ?, _line, {"_raw_row" if converted else _raw_row_sql(header)}, _reason, _values
             from _rejected join _records using (_rec) order by _rec
             """,
             [result.load_id, extract.kind, name],
@@ -506,18 +545,51 @@ def _database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(row[0]).parent if row and row[0] else None
 
 
+def suppliers_dir() -> Path:
+    return Path(os.environ.get(SUPPLIERS_ENV, "").strip() or DEFAULT_SUPPLIERS_DIR)
+
+
+def _private_copy(path: Path, folder: Path, limits: Limits) -> tuple[Path, str, int]:
+    """A private copy of a survey file (what is hashed is what is parsed), refused if it changes
+    while it is read or is larger than the cap."""
+    import hashlib
+
+    before = path.stat()
+    if before.st_size > limits.max_file_bytes:
+        raise FileRejected(f"the file is larger than the cap of {limits.max_file_bytes:,} bytes")
+    digest = hashlib.sha256()
+    copy = folder / ("source" + path.suffix.lower())
+    size = 0
+    with path.open("rb") as src, copy.open("wb") as dst:
+        while block := src.read(1 << 20):
+            size += len(block)
+            if size > limits.max_file_bytes:
+                raise FileRejected(f"the file is larger than the cap of {limits.max_file_bytes:,} bytes")
+            digest.update(block)
+            dst.write(block)
+    after = path.stat()
+    if (before.st_size, before.st_mtime_ns, before.st_ino) != (after.st_size, after.st_mtime_ns, after.st_ino):
+        raise FileRejected("the file changed while it was read; send it again when it is complete")
+    return copy, digest.hexdigest(), size
+
+
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None,
-              limits: Limits | None = None) -> LoadResult:
+              limits: Limits | None = None, *, supplier: str | None = None, sheet: str | None = None,
+              suppliers: Path | None = None) -> LoadResult:
     """Loads one file. Never raises for a bad file: the result says what happened.
 
     DuckDB reads a private snapshot of the file (ingest/snapshot.py), never the file itself: the
     bytes hashed for the ledger are the bytes parsed, and the file's name is never a glob pattern.
+    A survey file from a supplier (.sav, .xlsx) is first converted to the contract's rows
+    (ingest/survey_files.py) with the mapping `supplier` (a name in `suppliers`, or a .yml path)
+    or the one that fits; `sheet` chooses an Excel sheet. From there on it is the CSV path.
     """
     started = time.time()
     path = Path(path)
     limits = limits or Limits.from_env()
     name = shown(path.name)
-    kind = kind or infer_kind(name)
+    survey = is_survey_file(name)
+    kind = kind or ("survey_responses" if survey else infer_kind(name))
     result = LoadResult(file=shown(path), kind=kind, status="rejected")
     digest: str | None = None
     size: int | None = None
@@ -525,14 +597,21 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
     try:
         if not path.is_file():
             raise FileRejected("no such file")
+        if survey and kind != "survey_responses":
+            raise FileRejected(f"an SPSS or Excel file is a survey_responses extract, not {kind}")
+        if (supplier or sheet) and not survey:
+            raise FileRejected("--supplier and --sheet are for SPSS (.sav) and Excel (.xlsx) survey files")
         if kind not in EXTRACTS:
             raise FileRejected(
                 "cannot tell the extract kind from the file name; name it calls*, incidents*, "
                 "survey_responses*, feedback* or victim_contacts*, or pass --kind"
             )
         folder = private_folder(_database_folder(con))
-        snapshot = take_snapshot(path, folder, limits)
-        digest, size = snapshot.sha256, snapshot.file_bytes
+        if survey:
+            source, digest, size = _private_copy(path, folder, limits)
+        else:
+            snapshot = take_snapshot(path, folder, limits)
+            digest, size = snapshot.sha256, snapshot.file_bytes
         earlier = _already_loaded(con, digest)
         if earlier:
             result.status = "skipped"
@@ -540,16 +619,26 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             result.message = f"already loaded (same content as load {earlier[0]}, {earlier[1]}): nothing to do"
             return result
         extract = EXTRACTS[kind]
+        lines = None
+        if survey:
+            converted = convert(source, folder, supplier=supplier, sheet=sheet,
+                                suppliers_dir=suppliers or suppliers_dir())
+            snapshot = Snapshot(path=converted.csv_path, sha256=digest, file_bytes=size, gzip=False,
+                                cuts=converted.cuts)
+            lines = (converted.lines, converted.raw_rows)
         header = read_header(snapshot.path)
-        check_required(header, extract)
+        try:
+            check_required(header, extract)
+        except FileRejected as exc:  # a converted file's header is no line of the file as sent
+            raise FileRejected(exc.reason, line=None if survey else exc.line) from None
         try:
             # Read and validate into this connection's temp tables first: outside the transaction,
             # because rowids (the records' order) are only dense in committed tables.
-            repeats = _read_body(con, snapshot, header, extract.key, limits)
+            repeats = _read_body(con, snapshot, header, extract.key, limits, lines)
             _validate(con, extract, header, repeats, started)
             con.execute("begin transaction")
             result.load_id = int(con.execute("select nextval('raw.load_id_seq')").fetchone()[0])
-            _load_body(con, name, extract, header, result)
+            _load_body(con, name, extract, header, result, converted=survey)
             result.status = "loaded"
             result.seconds = time.time() - started
             _ledger(con, result, path, digest, size, started)
@@ -598,19 +687,24 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
         path = Path(path)
         if path.is_dir():
             for child in sorted(path.iterdir()):
-                if child.is_file() and (child.name.endswith((".csv", ".csv.gz")) or infer_kind(child.name)):
+                if child.is_file() and (child.name.endswith((".csv", ".csv.gz")) or infer_kind(child.name)
+                                        or is_survey_file(child.name)):
                     yield child
         else:
             yield path
 
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], kind: str | None = None,
-                 on_result=None) -> list[LoadResult]:
-    """Loads each file on its own: one file's failure never stops the others (nor loses their loads)."""
+                 on_result=None, *, supplier: str | None = None, sheet: str | None = None,
+                 suppliers: Path | None = None) -> list[LoadResult]:
+    """Loads each file on its own: one file's failure never stops the others (nor loses their loads).
+    `supplier`, `sheet` and `suppliers` apply to the survey files (.sav, .xlsx) among them."""
     results = []
     for path in expand_paths(paths):
+        survey = is_survey_file(path.name)
         try:
-            result = load_file(con, path, kind)
+            result = load_file(con, path, kind, supplier=supplier if survey else None,
+                               sheet=sheet if survey else None, suppliers=suppliers)
         except Exception as exc:  # not a bad file (load_file reports those) but still this file only
             _rollback_quietly(con)
             result = LoadResult(file=shown(path), kind=kind, status="rejected",

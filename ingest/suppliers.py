@@ -25,14 +25,26 @@ class SupplierMapping:
     name: str
     variables: dict[str, str]
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # supplier variables kept, as they are, in raw's _extra_columns only (never a contract column)
+    extra: tuple[str, ...] = ()
+
+    def _renamed(self) -> dict[str, str]:
+        # variable names are compared case-insensitively (SPSS names are)
+        return {k.casefold(): v for k, v in self.variables.items()}
+
+    def is_extra(self, variable: str) -> bool:
+        return variable.casefold() in {e.casefold() for e in self.extra}
 
     def unmapped(self, supplier_variables: list[str]) -> list[str]:
-        """Variables of a file that this mapping does not place on a contract column."""
-        return [v for v in supplier_variables if v not in self.variables and v not in SURVEY_RESPONSES.names]
+        """Variables of a file that this mapping does not place on a contract column (nor keeps as extra)."""
+        renamed, contract = self._renamed(), set(SURVEY_RESPONSES.names)
+        return [v for v in supplier_variables
+                if v.casefold() not in renamed and v.casefold() not in contract and not self.is_extra(v)]
 
     def contract_name(self, variable: str) -> str:
         """The contract column a supplier variable maps to (contract names map to themselves)."""
-        return self.variables.get(variable, variable)
+        return self._renamed().get(variable.casefold(), variable.casefold() if variable.casefold()
+                                   in SURVEY_RESPONSES.names else variable)
 
     def label(self, column: str, code: str) -> str | None:
         """The contract answer label of a supplier code, or None if the supplier did not label it."""
@@ -65,7 +77,19 @@ def load_mapping(path: Path) -> SupplierMapping:
         if bad:
             raise FileRejected(f"{path.name}: {column}: labels not in the contract: {', '.join(bad)}")
         values[str(column)] = {str(k): str(v) for k, v in codes.items()}
-    return SupplierMapping(name=str(data.get("supplier") or path.stem), variables=variables, values=values)
+    extra = data.get("extra") or []
+    if not isinstance(extra, list):
+        raise FileRejected(f"{path.name}: 'extra' must be a list of supplier variables")
+    clash = sorted({str(e) for e in extra if str(e) in variables or str(e).casefold() in SURVEY_RESPONSES.names})
+    if clash:
+        raise FileRejected(f"{path.name}: 'extra' names variables that map onto the contract: {', '.join(clash)}")
+    return SupplierMapping(name=str(data.get("supplier") or path.stem), variables=variables, values=values,
+                           extra=tuple(str(e) for e in extra))
+
+
+def all_mappings(directory: Path) -> list[SupplierMapping]:
+    """Every mapping file in ``directory`` (none if it does not exist), in name order."""
+    return [load_mapping(path) for path in sorted(directory.glob("*.yml"))] if directory.is_dir() else []
 
 
 def find_mapping(supplier_variables: list[str], directory: Path) -> SupplierMapping | None:

@@ -39,8 +39,11 @@ def _boolean_style(force: str) -> tuple[str, str]:
 
 def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: float = 1.0, seed: int = 1,
              forces: tuple[str, ...] = ("MPS",), dirty: bool = False, *,
-             survey_per_year: int | None = None) -> dict[str, int]:
+             survey_per_year: int | None = None, survey_format: str = "csv") -> dict[str, int]:
     """Writes the sample extracts and planted.json; returns {file name: data rows written}.
+
+    survey_format: `csv` (default), or `sav` / `xlsx` for the survey extract as a supplier sends it
+    (citizen_focus/sample/survey_file.py); it loads to the same contract rows as the CSV.
 
     survey_per_year overrides the survey volume at scale 1.0 (default 19,000, the MPS figure):
     tests use it to measure the planted gap precisely on an otherwise small dataset.
@@ -50,10 +53,15 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
     from citizen_focus.sample.feedback import generate_feedback, write_feedback
     from citizen_focus.sample.incidents import generate_incidents, write_incidents
     from citizen_focus.sample.survey import borough_gaps, generate_survey, write_survey
+    from citizen_focus.sample.survey_file import SURVEY_FORMATS, write_survey_file
     from citizen_focus.sample.victims import generate_crimes, write_victim_contacts
 
     if scale <= 0:
         raise ValueError(f"--scale {scale} must be greater than 0")
+    if survey_format not in SURVEY_FORMATS:
+        raise ValueError(f"--survey-format {survey_format} is not one of {', '.join(SURVEY_FORMATS)}")
+    if dirty and survey_format != "csv":
+        raise ValueError("--dirty plants bad rows in CSV extracts: use it with --survey-format csv")
     forces = tuple(dict.fromkeys(f.strip().upper() for f in forces if f.strip())) or ("MPS",)
     period = Period.parse(start, months)
     per_year = P.SURVEY_RESPONSES_PER_YEAR if survey_per_year is None else survey_per_year
@@ -95,6 +103,14 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
         for force, files, pending in writes:
             for kind, future in pending.items():
                 counts[files[kind].name] = future.result()
+            for other in SURVEY_FORMATS:  # a survey file of another format left by an earlier run
+                if other not in ("csv", survey_format):
+                    files["survey_responses"].with_suffix("." + other).unlink(missing_ok=True)
+            if survey_format != "csv":
+                survey_csv = files["survey_responses"]
+                rows = counts.pop(survey_csv.name)
+                files["survey_responses"] = write_survey_file(survey_csv, survey_format)
+                counts[files["survey_responses"].name] = rows
             if dirty:
                 for kind, path in files.items():
                     if counts[path.name] == 0:
@@ -115,6 +131,7 @@ def generate(out_dir: Path, months: int = 12, start: str = "2008-04", scale: flo
     planted = {
         "generator": "citizen_focus.sample (docs/sample-data.md)",
         "seed": seed, "start": start, "months": months, "scale": scale, "forces": list(forces), "dirty": dirty,
+        "survey_format": survey_format,
         "as_of": _iso(period.as_of),
         "volumes_at_scale_1": {
             "calls_per_year": P.CALLS_PER_YEAR, "incidents_per_year": P.INCIDENTS_PER_YEAR,
